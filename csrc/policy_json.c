@@ -561,6 +561,7 @@ static int syntax_error(struct loader *ld, const char *text, size_t len, const j
 {
 	unsigned line = je->line > 0 ? (unsigned)je->line : 0;
 	unsigned column = je->column > 0 ? (unsigned)je->column : 0;
+	const char *near;
 	size_t start = 0;
 
 	/* jansson's position is the byte offset just past the offending
@@ -574,7 +575,21 @@ static int syntax_error(struct loader *ld, const char *text, size_t len, const j
 			}
 		if (l == line && (size_t)je->position > start)
 			column = (unsigned)(je->position - start);
+		/* Point at the start of the token jansson quotes ("near 'x'"),
+		 * as compilers do, when the text before the position is it. */
+		near = strstr(je->text, "near '");
+		if (l == line && near) {
+			const char *tok = near + 6;
+			size_t toklen = strlen(tok);
+
+			if (toklen > 1 && tok[toklen - 1] == '\'' &&
+			    (size_t)je->position >= start + toklen - 1 &&
+			    memcmp(text + je->position - (toklen - 1), tok, toklen - 1) == 0)
+				column = (unsigned)(je->position - (toklen - 1) - start + 1);
+		}
 	}
+	if (line && !column)
+		column = 1;
 	error_set(ld->err, "", EINVAL, "invalid JSON: %s", je->text);
 	error_set_position(ld->err, ld->source, line, column);
 	return -EINVAL;
