@@ -56,7 +56,7 @@
 enum {
 	FD_STATUS = 3,	/* socket to the supervisor: errors, listener; EOF = exec'd */
 	FD_RULESET = 4, /* Landlock ruleset */
-	FD_EXIT = 5,	/* the reaper's report of the plugin's wait status */
+	FD_EXIT = 5,	/* the init's report of the plugin's wait status */
 	FD_FIRST_FREE = 6,
 };
 
@@ -85,7 +85,7 @@ enum step {
 	STEP_LANDLOCK,
 	STEP_SECCOMP,
 	STEP_LISTENER,
-	STEP_REAPER,
+	STEP_INIT,
 	STEP_EXEC,
 	STEP__MAX,
 };
@@ -113,7 +113,7 @@ static const struct {
 	[STEP_LANDLOCK] = {"landlock", "setting up Landlock"},
 	[STEP_SECCOMP] = {"seccomp", "loading the seccomp filter"},
 	[STEP_LISTENER] = {"seccomp", "handing the seccomp listener to the supervisor"},
-	[STEP_REAPER] = {"reaper", "starting the plugin under the sandbox's init"},
+	[STEP_INIT] = {"init", "starting the sandbox's init"},
 	[STEP_EXEC] = {"exec", "executing the plugin"},
 };
 
@@ -165,7 +165,7 @@ struct launch_plan {
 
 	bool nnp, mdwe;
 	struct seccomp_program *seccomp;
-	bool reaper;
+	bool init;	/* our own pid 1 in a pid namespace */
 	bool handshake; /* wait for the supervisor after clone (id maps; getppid is 0) */
 
 	/* filled by launch_spawn() just before clone3 */
@@ -582,8 +582,8 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 		}
 	}
 	p->handshake = p->clone_flags & (CLONE_NEWUSER | CLONE_NEWPID);
-	p->reaper = (p->clone_flags & CLONE_NEWPID) && !(effects & APIS_NO_PROCESS_CREATION);
-	p->enf.reaper = p->reaper;
+	p->init = p->clone_flags & CLONE_NEWPID;
+	p->enf.init = p->init;
 
 	r = plan_limits(p, policy, cfg->resources);
 	if (r < 0) {
@@ -824,10 +824,27 @@ static ssize_t read_retry(int fd, void *buf, size_t n)
 	return r;
 }
 
-static _Noreturn void child_reaper(pid_t plugin)
+/*
+ * pid 1 of the sandbox's pid namespace.  The plugin never is: the kernel
+ * ignores signals with a default action that reach a namespace's init from
+ * inside it, so a plugin as pid 1 would survive its own raise(), abort()
+ * or kill(getpid(), ...) and its exit status would lie.  The init runs
+ * under the same restrictions (it forks after Landlock, the ids and the
+ * capabilities; it loads the same filter), reaps whatever the plugin
+ * orphans, reports the plugin's own wait status, and exits with it, which
+ * takes every other process of the namespace along.
+ */
+static _Noreturn void child_init(const struct launch_plan *p, pid_t plugin)
 {
-	/* The reaper keeps only its report descriptor, so that the
-	 * plugin's EOFs (status socket, output pipes) are its own. */
+	if (p->seccomp) {
+		int r = seccomp_program_load(p->seccomp, false);
+		if (r < 0) {
+			kill(plugin, SIGKILL);
+			child_fail(STEP_INIT, -r, 0);
+		}
+	}
+	/* Keep only the report descriptor, so that the plugin's EOFs (status
+	 * socket, output pipes) are its own. */
 	close(FD_STATUS);
 	close(0);
 	close(1);
@@ -844,10 +861,8 @@ static _Noreturn void child_reaper(pid_t plugin)
 			struct launch_exit_record rec = {.magic = LAUNCH_EXIT_MAGIC,
 							 .wait_status = status};
 			if (write(FD_EXIT, &rec, sizeof(rec)) < 0) {
-				/* the supervisor is gone; so are we, soon */
+				/* the supervisor is gone; so are we, now */
 			}
-			/* As pid 1 we take every process of the namespace
-			 * with us. */
 			_exit(0);
 		}
 	}
@@ -940,14 +955,23 @@ static _Noreturn void child_main(struct launch_plan *p)
 			child_fail(STEP_LANDLOCK, -r, 0);
 		close(FD_RULESET);
 	}
+	if (p->init) {
+		pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+		if (pid < 0)
+			child_fail(STEP_INIT, errno, 0);
+		if (pid > 0)
+			child_init(p, pid);
+		close(FD_EXIT);
+	}
 	if (p->seccomp) {
 		/* Installed last: every later step passes through it, and
 		 * those are only write, read, close and execve. */
-		int listener = seccomp_program_load(p->seccomp);
+		int listener = seccomp_program_load(p->seccomp, p->seccomp->needs_listener);
 		if (listener < 0)
 			child_fail(STEP_SECCOMP, -listener, 0);
 		if (listener > 0) {
-			/* The supervisor copies the listener with
+			/* The supervisor learns our pid from the socket
+			 * (SO_PASSCRED), copies the listener with
 			 * pidfd_getfd() and acknowledges; only then may the
 			 * exec that the listener judges happen. */
 			struct launch_msg m = {.kind = MSG_LISTENER, .arg = listener};
@@ -957,14 +981,6 @@ static _Noreturn void child_main(struct launch_plan *p)
 				_exit(127);
 			close(listener);
 		}
-	}
-	if (p->reaper) {
-		pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
-		if (pid < 0)
-			child_fail(STEP_REAPER, errno, 0);
-		if (pid > 0)
-			child_reaper(pid);
-		close(FD_EXIT);
 	}
 	execve(p->cmd->exec_path, p->cmd->argv, p->envp);
 	child_fail(STEP_EXEC, errno, 0);
@@ -1038,6 +1054,36 @@ static int remaining_ms(uint64_t deadline)
 	return now >= deadline ? 0 : (int)((deadline - now + 999) / 1000);
 }
 
+/*
+ * Copies the listener descriptor @fd out of the process that wrote the
+ * message: the plugin's process, which under an init is not the one we
+ * cloned.  It waits for our acknowledgement, so its pid cannot be reused
+ * before pidfd_open().
+ */
+static int listener_take(int pidfd, struct msghdr *mh, int fd, int *ret, qfs_error *err)
+{
+	_cleanup_close_ int owner = -1;
+	int use = pidfd;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+			struct ucred cred;
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+			owner = (int)syscall(SYS_pidfd_open, cred.pid, 0);
+			if (owner < 0)
+				return error_set(err, "seccomp", errno,
+						 "finding the process that holds the seccomp "
+						 "listener failed");
+			use = owner;
+		}
+	int l = (int)syscall(SYS_pidfd_getfd, use, fd, 0);
+	if (l < 0)
+		return error_set(err, "seccomp", errno,
+				 "obtaining the seccomp listener with pidfd_getfd failed");
+	*ret = l;
+	return 0;
+}
+
 /* Kills and reaps a child that did not make it to exec. */
 static void child_abort(int pidfd)
 {
@@ -1061,7 +1107,13 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 		return error_set(err, "", errno, "creating the launch socket failed");
 	parent_end = sv[0];
 	child_end = sv[1];
-	if (p->reaper) {
+	/* The kernel then attaches the writer's pid, in our pid namespace, to
+	 * everything the child writes: that is how we find the process that
+	 * holds the seccomp listener, with nothing but write() in the child. */
+	int one = 1;
+	if (setsockopt(parent_end, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
+		return error_set(err, "", errno, "preparing the launch socket failed");
+	if (p->init) {
 		int pp[2];
 		if (pipe2(pp, O_CLOEXEC) < 0)
 			return error_set(err, "", errno, "creating the exit pipe failed");
@@ -1147,7 +1199,16 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 		if (!(pfd[0].revents & (POLLIN | POLLHUP)))
 			continue;
 		struct launch_msg m;
-		ssize_t got = recv(parent_end, &m, sizeof(m), 0);
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(struct ucred))];
+		} control;
+		struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = &control,
+				    .msg_controllen = sizeof(control)};
+		ssize_t got = recvmsg(parent_end, &mh, MSG_CMSG_CLOEXEC);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got == 0)
@@ -1158,13 +1219,9 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 			goto abort;
 		}
 		if (m.kind == MSG_LISTENER && listener < 0) {
-			listener = (int)syscall(SYS_pidfd_getfd, pidfd, m.arg, 0);
-			if (listener < 0) {
-				r = error_set(err, "seccomp", errno,
-					      "obtaining the seccomp listener with pidfd_getfd "
-					      "failed");
+			r = listener_take(pidfd, &mh, m.arg, &listener, err);
+			if (r < 0)
 				goto abort;
-			}
 			r = notify_new(listener, &notify);
 			if (r < 0) {
 				error_set(err, "seccomp", -r,

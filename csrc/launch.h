@@ -28,7 +28,8 @@
  *   Landlock            restrict_self
  *   seccomp             last: the filter also judges the steps after it
  *   listener            handed to the supervisor before the exec it judges
- *   reaper              pid 1 forks the plugin when it may create processes
+ *   init                in a pid namespace our pid 1 forks the plugin
+ *                       (it reaps orphans and reports the plugin's status)
  *   exec
  */
 #ifndef QFS_LAUNCH_H
@@ -87,7 +88,7 @@ struct launch_enforcement {
 	bool mdwe;
 	bool no_new_privs;
 	bool caps_dropped;
-	bool reaper;
+	bool init; /* our own pid 1 runs the plugin as its child */
 	uid_t uid; /* ids of the plugin, as the host sees them */
 	gid_t gid;
 	bool rlimit_cpu, rlimit_fsize, rlimit_nofile;
@@ -127,7 +128,7 @@ struct launch_child {
 	pid_t pid;
 	int pidfd;
 	int listener;  /* seccomp user notification descriptor, or -1 */
-	int exit_pipe; /* the reaper's report of the plugin's wait status, or -1 */
+	int exit_pipe; /* the init's report of the plugin's wait status, or -1 */
 	bool own_pid_ns;
 	bool exec_consumed; /* the listener already let the plan's exec through */
 };
@@ -143,7 +144,7 @@ struct launch_child {
 int launch_spawn(struct launch_plan *plan, int timeout_ms, struct launch_child *ret,
 		 qfs_error *err);
 
-/* The record the reaper writes to launch_child.exit_pipe. */
+/* The record the init writes to launch_child.exit_pipe. */
 struct launch_exit_record {
 	uint32_t magic;
 	int32_t wait_status; /* as from wait4() */

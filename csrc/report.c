@@ -166,7 +166,7 @@ static json_t *enforcement_json(const qfs_sandbox *sb)
 	json_object_set_new(o, "capabilities", json_string(e->caps_dropped ? "none" : "kept"));
 	json_object_set_new(o, "uid", json_integer(e->uid));
 	json_object_set_new(o, "gid", json_integer(e->gid));
-	json_object_set_new(o, "reaper", json_boolean(e->reaper));
+	json_object_set_new(o, "init", json_boolean(e->init));
 
 	/* Which backend holds each limit.  The cgroup backend (issue 4)
 	 * replaces "none" and "rlimit" here as it engages. */

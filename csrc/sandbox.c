@@ -364,8 +364,8 @@ static void on_exit_event(struct loop_source *src, uint32_t revents, void *userd
 
 	int code = si.si_code, status = si.si_status;
 	if (sb->exit_pipe >= 0) {
-		/* The reaper's report: the plugin's own wait status, since
-		 * the reaper itself always exits 0. */
+		/* The init's report: the plugin's own wait status, since
+		 * the init itself always exits 0. */
 		struct launch_exit_record rec;
 		if (read(sb->exit_pipe, &rec, sizeof(rec)) == (ssize_t)sizeof(rec) &&
 		    rec.magic == LAUNCH_EXIT_MAGIC) {

@@ -841,12 +841,12 @@ bool seccomp_policy_notify_available(void)
 	return syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
 }
 
-int seccomp_program_load(const struct seccomp_program *p)
+int seccomp_program_load(const struct seccomp_program *p, bool listener)
 {
-	unsigned flags = p->needs_listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+	unsigned flags = listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
 	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &p->prog);
 
 	if (r < 0)
 		return -errno;
-	return p->needs_listener ? (int)r : 0;
+	return listener ? (int)r : 0;
 }

@@ -78,9 +78,11 @@ void seccomp_policy_cache_flush(void);
 bool seccomp_policy_notify_available(void);
 
 /*
- * Child side, async-signal-safe: install @p on the calling thread.
- * Return: the listener descriptor when @p needs one, else 0; or -errno.
+ * Child side, async-signal-safe: install @p on the calling thread, with a
+ * new listener when @listener (rules answering SCMP_ACT_NOTIFY without one
+ * make their syscall fail with ENOSYS).
+ * Return: the listener descriptor when @listener, else 0; or -errno.
  */
-int seccomp_program_load(const struct seccomp_program *p);
+int seccomp_program_load(const struct seccomp_program *p, bool listener);
 
 #endif /* QFS_SECCOMP_POLICY_H */
