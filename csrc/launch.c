@@ -715,8 +715,11 @@ static int child_fds(const struct launch_plan *p)
 		map[i].from = fd;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
-		if (map[i].from < 0)
+		/* A slot we do not use may hold an inherited descriptor. */
+		if (map[i].from < 0) {
+			close(map[i].to);
 			continue;
+		}
 		if (dup3(map[i].from, map[i].to, map[i].cloexec ? O_CLOEXEC : 0) < 0)
 			return -errno;
 	}
@@ -1173,9 +1176,13 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 		timeout_ms < 0 ? UINT64_MAX : loop_now_usec() + (uint64_t)timeout_ms * 1000u;
 	bool exec_consumed = false;
 	for (;;) {
+		/* Once the plan's exec went through, later notifications are
+		 * the plugin's own: they are left for the loop, which reports
+		 * them. */
+		bool watch = listener >= 0 && !notify_exec_consumed(notify);
 		struct pollfd pfd[2] = {{.fd = parent_end, .events = POLLIN},
 					{.fd = listener, .events = POLLIN}};
-		int n = poll(pfd, listener >= 0 ? 2 : 1, remaining_ms(deadline));
+		int n = poll(pfd, watch ? 2 : 1, remaining_ms(deadline));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -1188,7 +1195,7 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 				      "timeout");
 			goto abort;
 		}
-		if (listener >= 0 && (pfd[1].revents & POLLIN)) {
+		if (watch && (pfd[1].revents & POLLIN)) {
 			r = notify_handle(notify);
 			if (r < 0 && r != -ENOENT) {
 				error_set(err, "seccomp", -r,

@@ -270,22 +270,27 @@ static void on_output(struct loop_source *src, uint32_t revents, void *userdata)
 
 static void status_from_wait(qfs_sandbox *sb, int code, int status)
 {
-	int sig = 0;
+	int sig = code == CLD_EXITED ? 0 : status;
 
+	/* Once we decided to end the run, its status is our reason, even
+	 * when the plugin beat the kill by exiting on its own (it typically
+	 * does after a refused call): the report must not depend on that
+	 * race. */
+	if (sb->kill_requested) {
+		sb->status = sb->kill_status;
+		sb->exit_code = -1;
+		sb->signal = sig;
+		sb->limit = sb->kill_status == QFS_STATUS_LIMIT_EXCEEDED ? sb->kill_limit : -1;
+		return;
+	}
 	if (code == CLD_EXITED) {
 		sb->status = QFS_STATUS_EXITED;
 		sb->exit_code = status;
 		sb->signal = 0;
 		return;
 	}
-	sig = status;
 	sb->exit_code = -1;
 	sb->signal = sig;
-	if (sb->kill_requested) {
-		sb->status = sb->kill_status;
-		sb->limit = sb->kill_status == QFS_STATUS_LIMIT_EXCEEDED ? sb->kill_limit : -1;
-		return;
-	}
 	/* The rlimit backstops: SIGXCPU at the soft CPU limit, SIGKILL at the
 	 * hard one, SIGXFSZ past the file size limit. */
 	uint64_t cpu_limit_ms = (uint64_t)qfs_policy_get_limit(sb->policy, QFS_LIMIT_CPU_TIME_MS);
