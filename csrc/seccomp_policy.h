@@ -85,4 +85,13 @@ bool seccomp_policy_notify_available(void);
  */
 int seccomp_program_load(const struct seccomp_program *p, bool listener);
 
+/*
+ * The filter of the sandbox's own init (wait4, write, close, exit only;
+ * everything else kills it).  Static; built on first use.
+ */
+const struct sock_fprog *seccomp_init_program(void);
+
+/* Child side, async-signal-safe: install @prog without a listener. */
+int seccomp_fprog_load(const struct sock_fprog *prog);
+
 #endif /* QFS_SECCOMP_POLICY_H */

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,70 +87,67 @@ static double run_level(qfs_sandbox *sb)
 
 int main(int argc, char **argv)
 {
+    enum { BARE, UNRESTRICTED, LIMITED, SANDBOXED, STRICT, BWRAP, ROWS };
+    static const char *const names[ROWS] = { "bare fork+exec+wait", "unrestricted", "limited",
+        "sandboxed", "strict", "bwrap --unshare-all, ro /" };
     int n = argc > 1 ? atoi(argv[1]) : 200;
-    const char *names[6];
-    struct stats st[6];
-    int rows = 0;
-    double *v = calloc((size_t)n, sizeof(double));
     char *bare_argv[] = { (char *)QFS_BENCH_TRUE, NULL };
     char *bwrap_argv[] = { "/usr/bin/bwrap", "--unshare-all", "--ro-bind", "/", "/", "--dev",
         "/dev", "--proc", "/proc", (char *)QFS_BENCH_TRUE, NULL };
-
-    if (!v || n < 10)
-        return 2;
-
-    for (int i = 0; i < WARMUP; i++)
-        run_bare(bare_argv);
-    for (int i = 0; i < n; i++)
-        v[i] = run_bare(bare_argv);
-    names[rows] = "bare fork+exec+wait";
-    st[rows++] = summarize(v, n);
-
+    const bool bwrap = access(bwrap_argv[0], X_OK) == 0;
+    qfs_sandbox *sb[ROWS] = { NULL };
+    double *v[ROWS];
+    struct stats st[ROWS];
     qfs_loop *loop;
-    if (qfs_loop_new(&loop) < 0)
-        return 1;
+
+    if (n < 10 || qfs_loop_new(&loop) < 0)
+        return 2;
+    for (int row = 0; row < ROWS; row++)
+        if (!(v[row] = calloc((size_t)n, sizeof(double))))
+            return 1;
     for (int level = QFS_LEVEL_UNRESTRICTED; level <= QFS_LEVEL_STRICT; level++) {
         qfs_policy *p;
-        qfs_sandbox *sb;
         qfs_error err;
         if (qfs_policy_new_builtin(qfs_level_name(level), &p) < 0
-            || qfs_sandbox_new(loop, p, &sb, &err) < 0) {
+            || qfs_sandbox_new(loop, p, &sb[UNRESTRICTED + level], &err) < 0) {
             fprintf(stderr, "launch: %s\n", err.message);
             return 1;
         }
         qfs_policy_free(p);
-        for (int i = 0; i < WARMUP; i++)
-            run_level(sb);
-        for (int i = 0; i < n; i++)
-            v[i] = run_level(sb);
-        qfs_sandbox_free(sb);
-        names[rows] = qfs_level_name(level);
-        st[rows++] = summarize(v, n);
+    }
+
+    /* Interleaved: one launch of each kind per round, so that the load of
+     * a shared machine falls on all of them alike. */
+    for (int i = -WARMUP; i < n; i++)
+        for (int row = 0; row < ROWS; row++) {
+            double t;
+            if (row == BARE)
+                t = run_bare(bare_argv);
+            else if (row == BWRAP)
+                t = bwrap ? run_bare(bwrap_argv) : 0;
+            else
+                t = run_level(sb[row]);
+            if (i >= 0)
+                v[row][i] = t;
+        }
+    for (int row = 0; row < ROWS; row++) {
+        st[row] = summarize(v[row], n);
+        qfs_sandbox_free(sb[row]);
+        free(v[row]);
     }
     qfs_loop_free(loop);
 
-    int bwrap = access(bwrap_argv[0], X_OK) == 0 ? rows : -1;
-    if (bwrap >= 0) {
-        for (int i = 0; i < WARMUP; i++)
-            run_bare(bwrap_argv);
-        for (int i = 0; i < n; i++)
-            v[i] = run_bare(bwrap_argv);
-        names[rows] = "bwrap --unshare-all, ro /";
-        st[rows++] = summarize(v, n);
-    }
-
-    printf("launching a trivial static program to exit, %d runs each (uid %u)\n\n", n,
+    printf("launching a trivial static program to exit, %d interleaved rounds (uid %u)\n\n", n,
         (unsigned)getuid());
     printf("%-28s %10s %10s %10s\n", "", "median us", "p90 us", "x bare");
-    for (int i = 0; i < rows; i++)
-        printf("%-28s %10.0f %10.0f %10.2f\n", names[i], st[i].median, st[i].p90,
-            st[i].median / st[0].median);
-    const struct stats *strict = &st[4];
-    printf("\nstrict / bare  = %.2f (target <= 3)\n", strict->median / st[0].median);
-    if (bwrap >= 0)
-        printf("strict / bwrap = %.2f (target <= 0.5)\n", strict->median / st[bwrap].median);
+    for (int row = 0; row < ROWS; row++)
+        if (row != BWRAP || bwrap)
+            printf("%-28s %10.0f %10.0f %10.2f\n", names[row], st[row].median, st[row].p90,
+                st[row].median / st[BARE].median);
+    printf("\nstrict / bare  = %.2f (target <= 3)\n", st[STRICT].median / st[BARE].median);
+    if (bwrap)
+        printf("strict / bwrap = %.2f (target <= 0.5)\n", st[STRICT].median / st[BWRAP].median);
     else
         printf("strict / bwrap: bwrap not installed\n");
-    free(v);
     return 0;
 }
