@@ -42,6 +42,7 @@ private slots:
     void foreignAbis_data();
     void foreignAbis();
     void tiocsti();
+    void personality();
     void writableExecutableMemory();
     void noNamespaceEscape();
 
@@ -454,6 +455,23 @@ void TestIsolation::tiocsti()
     Policy p = policy(QFS_LEVEL_UNRESTRICTED);
     Result r = runProbe(p.get(), { "tiocsti" });
     QVERIFY2(r.err.contains("Inappropriate ioctl"), r.err.constData()); // control
+}
+
+void TestIsolation::personality()
+{
+    // Querying and the plain Linux persona pass; anything else (here:
+    // turning ASLR off) is refused, whatever the upper 32 bits hold.
+    for (int level : { QFS_LEVEL_LIMITED, QFS_LEVEL_SANDBOXED, QFS_LEVEL_STRICT }) {
+        Policy p = policy(level);
+        QCOMPARE(runProbe(p.get(), { "personality", "0xffffffff" }).exitCode, 0);
+        QCOMPARE(runProbe(p.get(), { "personality", "0" }).exitCode, 0);
+        Result r = runProbe(p.get(), { "personality", "0x0040000" });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("Operation not permitted"), r.err.constData());
+        QCOMPARE(runProbe(p.get(), { "personality", "0x0040000", "high" }).exitCode, 1);
+    }
+    Policy p = policy(QFS_LEVEL_UNRESTRICTED);
+    QCOMPARE(runProbe(p.get(), { "personality", "0x0040000" }).exitCode, 0); // control
 }
 
 void TestIsolation::writableExecutableMemory()

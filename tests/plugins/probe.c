@@ -211,6 +211,11 @@ int probe_main(int argc, char **argv)
     }
     if (!strcmp(cmd, "raise"))
         return raise(atoi(a)) < 0 ? refused("raise") : 0;
+    if (!strcmp(cmd, "personality")) {
+        /* With garbage in the upper half, which the kernel drops. */
+        unsigned long v = strtoul(a, NULL, 0) | (*b ? 1UL << 32 : 0);
+        return syscall(SYS_personality, v) < 0 ? refused("personality") : 0;
+    }
     if (!strcmp(cmd, "unshare"))
         return unshare(CLONE_NEWUSER) < 0 ? refused("unshare") : 0;
     if (!strcmp(cmd, "print")) {
