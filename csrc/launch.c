@@ -543,6 +543,12 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 		goto fail;
 	}
 	p->enf.effects = effects;
+	/* What only namespaces could hide is refused by the filter. */
+	if (restricted && !(p->clone_flags & CLONE_NEWNS))
+		effects |= SECCOMP_NO_UNIX_SOCKETS;
+	if (restricted && !network && !(p->clone_flags & CLONE_NEWNET))
+		effects |= SECCOMP_NO_INET_SOCKETS;
+	p->enf.sockets = effects & (SECCOMP_NO_UNIX_SOCKETS | SECCOMP_NO_INET_SOCKETS);
 
 	if (p->clone_flags & CLONE_NEWNS) {
 		r = plan_rootfs(p, policy, effects, err);

@@ -29,6 +29,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -650,6 +651,28 @@ static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode,
 		add_masked(b, a->effect, "memfd_create", 1, MFD_NOEXEC_SEAL, 0);
 	}
 
+	/* socket() by domain (socketpair stays: it reaches nothing). */
+	if (named(r, "socket")) {
+		add_simple(b, refusal_action(a, r, "socket"), "socket");
+	} else if (!(effects & (SECCOMP_NO_UNIX_SOCKETS | SECCOMP_NO_INET_SOCKETS))) {
+		add_simple(b, allow, "socket");
+	} else if (allow_list) {
+		if (!(effects & SECCOMP_NO_UNIX_SOCKETS))
+			add_masked(b, allow, "socket", 0, 0xffffffffu, AF_UNIX);
+		if (!(effects & SECCOMP_NO_INET_SOCKETS)) {
+			add_masked(b, allow, "socket", 0, 0xffffffffu, AF_INET);
+			add_masked(b, allow, "socket", 0, 0xffffffffu, AF_INET6);
+		}
+		add_masked(b, allow, "socket", 0, 0xffffffffu, AF_NETLINK);
+	} else {
+		if (effects & SECCOMP_NO_UNIX_SOCKETS)
+			add_masked(b, a->effect, "socket", 0, 0xffffffffu, AF_UNIX);
+		if (effects & SECCOMP_NO_INET_SOCKETS) {
+			add_masked(b, a->effect, "socket", 0, 0xffffffffu, AF_INET);
+			add_masked(b, a->effect, "socket", 0, 0xffffffffu, AF_INET6);
+		}
+	}
+
 	/* ioctl and personality: allowed here, narrowed by the prefix. */
 	for (const char *const *s = (const char *const[]){"ioctl", "personality", NULL}; *s; s++)
 		add_simple(b, named(r, *s) ? refusal_action(a, r, *s) : allow, *s);
@@ -661,7 +684,7 @@ static bool is_argument_rule(const char *name)
 	static const char *const names[] = {
 		"execve", "execveat",	 "fork",	 "vfork",    "clone",
 		"clone3", "mmap",	 "mmap2",	 "mprotect", "pkey_mprotect",
-		"ioctl",  "personality", "memfd_create",
+		"ioctl",  "personality", "memfd_create", "socket",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (streq(names[i], name))

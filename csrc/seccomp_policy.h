@@ -42,6 +42,17 @@ struct seccomp_policy_actions {
 	uint32_t exec;	   /* execve/execveat when exec is blocked */
 };
 
+/*
+ * Sockets that only a namespace could hide, refused by domain where there
+ * is none: the host's pathname Unix sockets (the session bus at
+ * /run/user/UID/bus; Landlock cannot judge a connect() to them before ABI
+ * 8) without a private root, and UDP and raw IPv4/IPv6 sockets (which
+ * Landlock does not cover) without a network namespace when the network is
+ * not allowed.  Passed with the apis_effect bits, above them.
+ */
+#define SECCOMP_NO_UNIX_SOCKETS (1u << 16)
+#define SECCOMP_NO_INET_SOCKETS (1u << 17)
+
 /* The defaults of this issue: EPERM for refusals, the listener for exec. */
 void seccomp_policy_default_actions(struct seccomp_policy_actions *ret);
 

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 using namespace live;
@@ -31,6 +32,10 @@ private slots:
     void networkInterfaces();
     void noConnection_data();
     void noConnection();
+    void noDatagram_data();
+    void noDatagram();
+    void hostUnixSockets_data();
+    void hostUnixSockets();
     void hostProcesses_data();
     void hostProcesses();
     void inheritedDescriptors_data();
@@ -261,6 +266,75 @@ static bool alive(pid_t pid)
 {
     int status;
     return waitpid(pid, &status, WNOHANG) == 0;
+}
+
+void TestIsolation::noDatagram_data()
+{
+    addLevels(true);
+}
+
+void TestIsolation::noDatagram()
+{
+    // UDP, which Landlock does not cover: a network namespace, or the
+    // filter where there is none.
+    QFETCH(int, level);
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    QVERIFY(fd >= 0);
+    sockaddr_in sa {};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QCOMPARE(bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof(sa)), 0);
+    socklen_t len = sizeof(sa);
+    getsockname(fd, reinterpret_cast<sockaddr *>(&sa), &len);
+    Policy p = policy(level);
+    Result r = runProbe(p.get(), { "udp", "127.0.0.1", QString::number(ntohs(sa.sin_port)) });
+    char buf[16];
+    const bool received = recv(fd, buf, sizeof(buf), 0) > 0;
+    close(fd);
+    if (level == QFS_LEVEL_UNRESTRICTED) {
+        QVERIFY(received); // control
+        return;
+    }
+    QVERIFY(!received);
+    if (level == QFS_LEVEL_LIMITED)
+        QCOMPARE(r.exitCode, 1);
+}
+
+void TestIsolation::hostUnixSockets_data()
+{
+    addLevels(true);
+}
+
+void TestIsolation::hostUnixSockets()
+{
+    // A pathname socket of the host, as the session bus is: reachable by
+    // the plugin's uid as far as file modes go.
+    QFETCH(int, level);
+    Tree t;
+    const QString path = t.path("bus");
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    QVERIFY(fd >= 0);
+    sockaddr_un sa {};
+    sa.sun_family = AF_UNIX;
+    qstrncpy(sa.sun_path, QFile::encodeName(path).constData(), sizeof(sa.sun_path));
+    QCOMPARE(bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof(sa)), 0);
+    chmod(sa.sun_path, 0777);
+    QCOMPARE(listen(fd, 4), 0);
+    Policy p = policy(level);
+    // Even with the network allowed: a local service is not the network.
+    qfs_policy_set_permission(p.get(), QFS_PERM_NETWORK_ACCESS, true);
+    Result r = runProbe(p.get(), { "unixconnect", path });
+    int conn = accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+    const bool reached = conn >= 0;
+    if (conn >= 0)
+        close(conn);
+    close(fd);
+    if (level == QFS_LEVEL_UNRESTRICTED) {
+        QVERIFY(reached); // control
+        return;
+    }
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(!reached);
 }
 
 void TestIsolation::hostProcesses_data()

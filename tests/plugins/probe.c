@@ -28,6 +28,7 @@
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -211,6 +212,26 @@ int probe_main(int argc, char **argv)
     }
     if (!strcmp(cmd, "raise"))
         return raise(atoi(a)) < 0 ? refused("raise") : 0;
+    if (!strcmp(cmd, "unixconnect")) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return refused("socket(AF_UNIX)");
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", a);
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+            return refused("connect");
+        return write(fd, "hello", 5) == 5 ? 0 : refused("write");
+    }
+    if (!strcmp(cmd, "udp")) {
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(b)) };
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return refused("socket(AF_INET, SOCK_DGRAM)");
+        inet_pton(AF_INET, a, &sa.sin_addr);
+        if (sendto(fd, "hello", 5, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+            return refused("sendto");
+        return 0;
+    }
     if (!strcmp(cmd, "personality")) {
         /* With garbage in the upper half, which the kernel drops. */
         unsigned long v = strtoul(a, NULL, 0) | (*b ? 1UL << 32 : 0);
