@@ -977,6 +977,20 @@ static _Noreturn void child_main(struct launch_plan *p)
 		if (r < 0)
 			child_fail(STEP_IDS, -r, 0);
 	}
+	/* Still root on the host (a privileged supervisor without a user
+	 * namespace): create the mount points with the plugin's ids, so that
+	 * a symlink planted in a writable directory cannot make us create
+	 * files where only root could.  Mounting needs capabilities, not the
+	 * file system ids. */
+	if (p->setid_late && p->rootfs) {
+		/* setfsuid() reports the previous id, never an error: ask
+		 * again to know whether it took. */
+		syscall(SYS_setfsgid, p->gid);
+		syscall(SYS_setfsuid, p->uid);
+		if (syscall(SYS_setfsgid, -1) != (long)p->gid ||
+		    syscall(SYS_setfsuid, -1) != (long)p->uid)
+			child_fail(STEP_IDS, EPERM, 0);
+	}
 	if (p->rootfs) {
 		r = rootfs_child_setup(p->rootfs, &failed);
 		if (r < 0)
@@ -1083,7 +1097,9 @@ static void describe_failure(const struct launch_plan *p, const struct launch_ms
 	if (step == STEP_ROOTFS && p->rootfs) {
 		rootfs_op_describe(p->rootfs, (size_t)m->arg, what, sizeof(what));
 		error_set(err, steps[step].field, m->error,
-			  "building the private root failed: %s: %s", what, strerror(m->error));
+			  "building the private root failed: %s: %s", what,
+			  m->error == ESTALE ? "it was replaced while the sandbox was being set up"
+					     : strerror(m->error));
 		return;
 	}
 	if (step == STEP_RLIMIT) {

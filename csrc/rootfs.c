@@ -275,7 +275,10 @@ int rootfs_plan_new(const struct rootfs_spec *spec, struct rootfs_plan **ret, qf
 						  .dst = keep(&b, strdup(norm)),
 						  .attr = attr,
 						  .is_dir = S_ISDIR(st.st_mode),
-						  .recursive = S_ISDIR(st.st_mode)});
+						  .recursive = S_ISDIR(st.st_mode),
+						  .verify = true,
+						  .dev = st.st_dev,
+						  .ino = st.st_ino});
 	}
 
 	for (size_t i = 0; i < spec->n_files && !b.error; i++) {
@@ -284,12 +287,20 @@ int rootfs_plan_new(const struct rootfs_spec *spec, struct rootfs_plan **ret, qf
 		for (size_t j = 0; j < i; j++)
 			if (streq(spec->files[j], f))
 				seen = true;
+		struct stat st;
 		if (seen || under_any(f, spec->runtime_paths, spec->n_runtime))
 			continue;
+		if (stat(f, &st) < 0) {
+			r = error_set(err, "plugin", errno, "%s cannot be examined", f);
+			goto fail;
+		}
 		add_entry(&b, &(struct rootfs_op){.kind = ROOTFS_BIND,
 						  .src = old_root(&b, f),
 						  .dst = keep(&b, strdup(f)),
-						  .attr = ATTR_RO});
+						  .attr = ATTR_RO,
+						  .verify = true,
+						  .dev = st.st_dev,
+						  .ino = st.st_ino});
 	}
 	if (b.error) {
 		r = b.error;
@@ -436,6 +447,46 @@ static int set_attr(const char *path, uint64_t attr, bool recursive)
 	return 0;
 }
 
+/*
+ * A bind of a path that is not root's own.  Between the supervisor's look
+ * at it and this moment, whoever controls a component of the path (the
+ * plugin itself, through a writable directory of an earlier run) could have
+ * swapped in a symlink to somewhere else.  So: open it, check that it is
+ * the inode the supervisor examined, and clone exactly that open object
+ * (open_tree), already read-only if it is to be (mount_setattr on the
+ * detached tree), before attaching it (move_mount).  No window in which a
+ * different tree, or a writable one, is visible.
+ */
+static int bind_verified(const struct rootfs_op *op)
+{
+	struct mount_attr ma = {.attr_set = op->attr};
+	unsigned rec = op->recursive ? AT_RECURSIVE : 0;
+	struct stat st;
+	int fd, tree = -1, r = 0;
+
+	fd = open(op->src, O_PATH | O_CLOEXEC | (op->is_dir ? O_DIRECTORY : 0));
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (st.st_dev != op->dev || st.st_ino != op->ino) {
+		r = -ESTALE;
+		goto out;
+	}
+	tree = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | rec);
+	if (tree < 0 ||
+	    (op->attr && mount_setattr(tree, "", AT_EMPTY_PATH | rec, &ma, sizeof(ma)) < 0) ||
+	    move_mount(tree, "", AT_FDCWD, op->dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		r = -errno;
+out:
+	if (tree >= 0)
+		close(tree);
+	close(fd);
+	return r;
+}
+
 static unsigned long ms_flags(uint64_t attr)
 {
 	unsigned long f = 0;
@@ -475,6 +526,8 @@ static int run_op(const struct rootfs_op *op)
 		r = make_mount_point(op->dst, op->is_dir);
 		if (r < 0)
 			return r;
+		if (op->verify)
+			return bind_verified(op);
 		if (mount(op->src, op->dst, NULL, MS_BIND | (op->recursive ? MS_REC : 0), NULL) < 0)
 			return op->optional && errno == ENOENT ? 0 : -errno;
 		return set_attr(op->dst, op->attr, op->recursive);

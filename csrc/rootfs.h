@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <qfsandbox/common.h>
 
@@ -65,6 +66,12 @@ struct rootfs_op {
 	bool is_dir;	  /* kind of mount point to create */
 	bool recursive;
 	bool optional; /* a missing source is skipped */
+	/* A path someone other than root may control (allowed directories,
+	 * the plugin's own file): the child checks that it still names the
+	 * inode the supervisor examined, and binds exactly that inode. */
+	bool verify;
+	dev_t dev;
+	ino_t ino;
 };
 
 struct rootfs_plan {
