@@ -215,7 +215,11 @@ QFS_EXPORT int qfs_sandbox_wait(qfs_sandbox *sb, int timeout_ms);
 
 QFS_EXPORT bool qfs_sandbox_is_running(const qfs_sandbox *sb);
 
-/** Host pid of the sandbox's main process, 0 before start.  Stays valid after exit. */
+/**
+ * Host pid of the sandbox's main process, 0 before start; stays valid after
+ * exit.  In a pid namespace (Sandboxed, Strict) that is the sandbox's init,
+ * whose only child runs the plugin; killing it ends every process inside.
+ */
 QFS_EXPORT pid_t qfs_sandbox_get_pid(const qfs_sandbox *sb);
 
 /** The sandbox's own copy of the policy.  Valid until the sandbox is freed. */
