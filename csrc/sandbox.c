@@ -320,6 +320,18 @@ static void finish(qfs_sandbox *sb)
 	sb->running = false;
 	loop_running_dec(sb->loop);
 
+	/* A limit only the exit told us about (the rlimit backstops). */
+	if (sb->status == QFS_STATUS_LIMIT_EXCEEDED && !sb->limit_reported) {
+		sb->limit_reported = true;
+		if (sb->cb.limit_exceeded) {
+			guard_push(sb, &g);
+			sb->cb.limit_exceeded(sb, (qfs_resource)sb->limit, &sb->usage,
+					      sb->userdata);
+			guard_pop(sb, &g);
+			if (g.freed)
+				return;
+		}
+	}
 	qfs_exit ex = {
 		.status = sb->status,
 		.exit_code = sb->status == QFS_STATUS_EXITED ? sb->exit_code : -1,
@@ -410,6 +422,24 @@ void sandbox_kill(qfs_sandbox *sb, qfs_status status, int limit)
 		sb->kill_limit = limit;
 	}
 	kill_all(sb);
+}
+
+bool sandbox_limit_exceeded(qfs_sandbox *sb, qfs_resource resource)
+{
+	struct sandbox_guard g;
+
+	if (!sb->running || sb->reaped || sb->kill_requested)
+		return true;
+	sb->limit_reported = true;
+	if (sb->cb.limit_exceeded) {
+		guard_push(sb, &g);
+		sb->cb.limit_exceeded(sb, resource, &sb->usage, sb->userdata);
+		guard_pop(sb, &g);
+		if (g.freed)
+			return false;
+	}
+	sandbox_kill(sb, QFS_STATUS_LIMIT_EXCEEDED, (int)resource);
+	return true;
 }
 
 int qfs_sandbox_kill(qfs_sandbox *sb)
@@ -592,7 +622,7 @@ static void run_reset(qfs_sandbox *sb)
 	memset(&sb->enf, 0, sizeof(sb->enf));
 	memset(&sb->setup_error, 0, sizeof(sb->setup_error));
 	sb->enf_valid = sb->setup_failed = false;
-	sb->reaped = sb->kill_requested = false;
+	sb->reaped = sb->kill_requested = sb->limit_reported = false;
 	sb->status = QFS_STATUS_EXITED;
 	sb->exit_code = -1;
 	sb->signal = 0;

@@ -64,6 +64,7 @@ struct qfs_sandbox {
 
 	/* how it ended */
 	bool kill_requested;
+	bool limit_reported;	/* the limit_exceeded callback fired for this run */
 	qfs_status kill_status; /* why we killed: TIMEOUT, LIMIT_EXCEEDED ... */
 	int kill_limit;
 	qfs_status status;
@@ -85,6 +86,13 @@ struct qfs_sandbox {
 /* Ends every process of the running sandbox with SIGKILL; the status the
  * run will report is @status (with @limit for LIMIT_EXCEEDED). */
 void sandbox_kill(qfs_sandbox *sb, qfs_status status, int limit);
+
+/*
+ * A limit was reached: fires limit_exceeded (once per run) and ends the
+ * sandbox with status LIMIT_EXCEEDED.  May free @sb through the callback:
+ * returns false then.
+ */
+bool sandbox_limit_exceeded(qfs_sandbox *sb, qfs_resource resource);
 
 /* Records a violation (copying its strings), calls the callback, and under
  * Strict ends the sandbox with status VIOLATION.  May free @sb through the

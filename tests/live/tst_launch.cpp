@@ -22,6 +22,7 @@ private slots:
     void signalsAreReportedTruthfully();
     void outputCapture();
     void timeout();
+    void rlimitBackstops();
     void manySandboxesOneLoop();
     void callbackFreesSandbox();
     void startErrors();
@@ -141,6 +142,32 @@ void TestLaunch::timeout()
     QVERIFY2(elapsed < 5000, qPrintable(QString::number(elapsed)));
     const qint64 wall = r.report.value("usage").toObject().value("wall_time_ms").toInteger();
     QVERIFY2(wall >= 300 && wall < 400, qPrintable(QString::number(wall)));
+}
+
+void TestLaunch::rlimitBackstops()
+{
+    // The rlimits the launcher owns end a plugin with the limit named
+    // (the precise CPU budget and the disk accounting come from the
+    // monitor; these are the last rung).
+    Tree t;
+    const QString dir = t.mkdir("out", true);
+    Policy p = policy(QFS_LEVEL_LIMITED);
+    allowDir(p.get(), dir, true);
+    qfs_policy_set_limit(p.get(), QFS_LIMIT_DISK_SPACE_MB, 1);
+    Result r = runProbe(p.get(), { "fill", dir + "/big", QString::number(4 << 20) });
+    QCOMPARE(r.status, QFS_STATUS_LIMIT_EXCEEDED);
+    QCOMPARE(r.limit, int(QFS_RESOURCE_DISK_SPACE));
+    QCOMPARE(r.signal, SIGXFSZ);
+    QVERIFY(QFileInfo(dir + "/big").size() <= (1 << 20));
+
+    p = policy(QFS_LEVEL_STRICT);
+    qfs_policy_set_limit(p.get(), QFS_LIMIT_CPU_TIME_MS, 1000);
+    r = runProbe(p.get(), { "spin" });
+    QCOMPARE(r.status, QFS_STATUS_LIMIT_EXCEEDED);
+    QCOMPARE(r.limit, int(QFS_RESOURCE_CPU_TIME));
+    QCOMPARE(r.report.value("limit").toString(), QString("cpu_time"));
+    // rusage and the rlimit sample CPU time differently, by up to a tick.
+    QVERIFY(r.report.value("usage").toObject().value("cpu_time_used").toInteger() >= 900);
 }
 
 void TestLaunch::manySandboxesOneLoop()

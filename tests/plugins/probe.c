@@ -232,6 +232,21 @@ int probe_main(int argc, char **argv)
             return refused("sendto");
         return 0;
     }
+    if (!strcmp(cmd, "fill")) {
+        /* @b bytes into @a, in 64 KiB writes */
+        static char chunk[65536];
+        int fd = open(a, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return refused(a);
+        for (long left = atol(b); left > 0; left -= (long)sizeof(chunk))
+            if (write(fd, chunk, sizeof(chunk)) < 0)
+                return refused("write");
+        return 0;
+    }
+    if (!strcmp(cmd, "spin")) {
+        for (volatile unsigned long i = 0;; i++)
+            ;
+    }
     if (!strcmp(cmd, "personality")) {
         /* With garbage in the upper half, which the kernel drops. */
         unsigned long v = strtoul(a, NULL, 0) | (*b ? 1UL << 32 : 0);
