@@ -436,7 +436,7 @@ int qfs_probe_level(int level, qfs_error *err)
 	json_t *missing, *v;
 
 	if (level < QFS_LEVEL_UNRESTRICTED || level > QFS_LEVEL_STRICT)
-		return error_set(err, "level", EINVAL, "level must be 0..3, not %d", level);
+		return error_set(err, "level", 0, "level must be 0..3, not %d", level);
 	p = malloc(sizeof(*p));
 	if (!p)
 		return -ENOMEM;
