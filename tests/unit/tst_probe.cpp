@@ -120,7 +120,7 @@ void TestProbe::levels()
 
 void TestProbe::arguments()
 {
-    qfs_error err;
+    qfs_error err {};
     QCOMPARE(qfs_probe_level(4, &err), -EINVAL);
     QCOMPARE(QString::fromUtf8(err.field), "level");
     QCOMPARE(qfs_probe_level(-1, nullptr), -EINVAL);
