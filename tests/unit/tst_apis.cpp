@@ -118,7 +118,7 @@ void TestApis::entry()
     qfs_policy_set_permission(before.get(), QFS_PERM_PROCESS_CREATION, true);
     QCOMPARE(decide_api_effects(p.get()), 0u);
     QCOMPARE(qfs_policy_list_add(p.get(), QFS_LIST_BLOCKED_APIS, n.constData()), 0);
-    qfs_error err;
+    qfs_error err {};
     QVERIFY2(qfs_policy_validate(p.get(), &err) == 0, qPrintable(formatError(err)));
 
     QCOMPARE(qfs_policy_check_api(p.get(), n.constData()), 0);
@@ -213,7 +213,7 @@ void TestApis::essential()
     QVERIFY(reason && *reason);
     Policy p = newPolicy();
     qfs_policy_list_add(p.get(), QFS_LIST_BLOCKED_APIS, s.constData());
-    qfs_error err;
+    qfs_error err {};
     QCOMPARE(qfs_policy_validate(p.get(), &err), -EINVAL);
     QCOMPARE(QString::fromUtf8(err.message),
         QStringLiteral("permissions.blocked_apis[0] \"%1\" cannot be blocked: %2")

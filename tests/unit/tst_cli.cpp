@@ -125,7 +125,7 @@ void TestCli::policyShowBuiltins()
         QCOMPARE(r.code, 0);
         QVERIFY(r.err.isEmpty());
         QCOMPARE(r.out.count('\n') == 1, !extra.isEmpty());
-        qfs_error err;
+        qfs_error err {};
         Policy loaded = loadString(r.out, &err);
         QVERIFY2(loaded, qPrintable(formatError(err)));
         QVERIFY(qfs_policy_equal(loaded.get(), builtinPolicy(name.toUtf8().constData()).get()));

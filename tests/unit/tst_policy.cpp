@@ -46,7 +46,7 @@ void TestPolicy::defaults()
         QCOMPARE(qfs_policy_list_count(p.get(), qfs_list(i)), size_t(0));
     QCOMPARE(qfs_policy_get_enforcement(p.get()), QFS_ENFORCE_REQUIRE);
     QCOMPARE(qfs_policy_get_monitor_interval_ms(p.get()), int64_t(1000));
-    qfs_error err;
+    qfs_error err {};
     QCOMPARE(qfs_policy_validate(p.get(), &err), 0);
 }
 
@@ -167,7 +167,7 @@ void TestPolicy::builtinLocations()
 void TestPolicy::builtinsValidate()
 {
     for (const char *const *n = qfs_policy_builtin_names(); *n; ++n) {
-        qfs_error err;
+        qfs_error err {};
         Policy p = builtinPolicy(*n);
         QVERIFY2(qfs_policy_validate(p.get(), &err) == 0, qPrintable(formatError(err)));
     }
@@ -392,7 +392,7 @@ void TestPolicy::validate()
 
     Policy p = newPolicy();
     change(p.get());
-    qfs_error err;
+    qfs_error err {};
     memset(&err, 0x55, sizeof(err));
     const int r = qfs_policy_validate(p.get(), &err);
     if (field.isEmpty()) {
@@ -444,7 +444,7 @@ void TestPolicy::validateAccepts()
     QFETCH(Change, change);
     Policy p = newPolicy();
     change(p.get());
-    qfs_error err;
+    qfs_error err {};
     QVERIFY2(qfs_policy_validate(p.get(), &err) == 0, qPrintable(formatError(err)));
 }
 
@@ -455,7 +455,7 @@ void TestPolicy::sourceMap()
                             "  \"limits\": {\"memory_limit_mb\": 0},\n"
                             "  \"permissions\": {\"allowed_hosts\": [\"a.example.com\", \"*\"]}\n"
                             "}\n";
-    qfs_error err;
+    qfs_error err {};
     Policy p = loadString(json, &err, "src.json");
     QVERIFY2(p, qPrintable(formatError(err)));
     QCOMPARE(qfs_policy_validate(p.get(), &err), -EINVAL);

@@ -93,6 +93,9 @@ void TestProbe::agreesWithKernel()
         QCOMPARE(strict.contains(k + " namespace"), !ns[k].toBool());
     for (const QString &m : limited)
         QVERIFY(strict.contains(m)); // each level needs all the one below needs
+    for (int i = 0; i < 4; ++i)
+        QCOMPARE(levels[i].toObject()["notes"].toArray().size(),
+            qsizetype(i >= 1 && abi >= 1 && abi < 6));
 }
 
 void TestProbe::levels()
@@ -117,7 +120,7 @@ void TestProbe::levels()
 
 void TestProbe::arguments()
 {
-    qfs_error err;
+    qfs_error err {};
     QCOMPARE(qfs_probe_level(4, &err), -EINVAL);
     QCOMPARE(QString::fromUtf8(err.field), "level");
     QCOMPARE(qfs_probe_level(-1, nullptr), -EINVAL);
