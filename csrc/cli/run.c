@@ -433,7 +433,7 @@ int cli_run(int argc, char **argv)
 		if (opt == OPT_POLICY)
 			policy_name = optarg;
 	opterr = 1;
-	rc = cli_load_policy(policy_name, &policy);
+	rc = cli_load_policy(policy_name, true, &policy);
 	if (rc)
 		return rc;
 	rc = apply_flags(policy, argc, argv, &st, &type, &report);
