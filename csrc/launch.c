@@ -29,7 +29,6 @@
 #include <time.h>
 
 #include <qfsandbox/enforcer.h>
-#include <qfsandbox/probe.h>
 
 #include "apis.h"
 #include "decide.h"
@@ -89,7 +88,6 @@ enum step {
 	STEP_MDWE,
 	STEP_LANDLOCK,
 	STEP_SECCOMP,
-	STEP_LISTENER,
 	STEP_INIT,
 	STEP_EXEC,
 	STEP__MAX,
@@ -117,7 +115,6 @@ static const struct {
 	[STEP_MDWE] = {"mdwe", "refusing writable executable memory (PR_SET_MDWE)"},
 	[STEP_LANDLOCK] = {"landlock", "setting up Landlock"},
 	[STEP_SECCOMP] = {"seccomp", "loading the seccomp filter"},
-	[STEP_LISTENER] = {"seccomp", "handing the seccomp listener to the supervisor"},
 	[STEP_INIT] = {"init", "starting the sandbox's init"},
 	[STEP_EXEC] = {"exec", "executing the plugin"},
 };
@@ -902,7 +899,7 @@ static int child_exec_fn(void *arg)
  * under the same restrictions (it forks after Landlock, the ids and the
  * capabilities) and a filter stricter than the plugin's (it may only wait,
  * write its record, close and exit), reaps whatever the plugin
- * orphans, reports the plugin's own wait status, and exits with it, which
+ * orphans, reports the plugin's own wait status, and exits, which
  * takes every other process of the namespace along.
  */
 static _Noreturn void child_init(const struct launch_plan *p, pid_t plugin)
