@@ -1085,6 +1085,20 @@ static int write_id_maps(const struct launch_plan *p, pid_t pid, qfs_error *err)
 	return 0;
 }
 
+static const char *rlimit_name(int resource)
+{
+	static const char *const names[] = {
+		[RLIMIT_CPU] = "RLIMIT_CPU",	     [RLIMIT_FSIZE] = "RLIMIT_FSIZE",
+		[RLIMIT_DATA] = "RLIMIT_DATA",	     [RLIMIT_STACK] = "RLIMIT_STACK",
+		[RLIMIT_CORE] = "RLIMIT_CORE",	     [RLIMIT_RSS] = "RLIMIT_RSS",
+		[RLIMIT_NPROC] = "RLIMIT_NPROC",     [RLIMIT_NOFILE] = "RLIMIT_NOFILE",
+		[RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK", [RLIMIT_AS] = "RLIMIT_AS",
+	};
+	if (resource >= 0 && (size_t)resource < ARRAY_SIZE(names) && names[resource])
+		return names[resource];
+	return "a resource limit";
+}
+
 static void describe_failure(const struct launch_plan *p, const struct launch_msg *m,
 			     qfs_error *err)
 {
@@ -1100,8 +1114,8 @@ static void describe_failure(const struct launch_plan *p, const struct launch_ms
 		return;
 	}
 	if (step == STEP_RLIMIT) {
-		error_set(err, steps[step].field, m->error, "%s (resource %d) failed: %s",
-			  steps[step].what, m->arg, strerror(m->error));
+		error_set(err, steps[step].field, m->error, "setting %s failed: %s",
+			  rlimit_name(m->arg), strerror(m->error));
 		return;
 	}
 	if (step == STEP_EXEC) {
@@ -1209,6 +1223,12 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	long pid = syscall(SYS_clone3, &args, sizeof(args));
+	/* Kernels before 5.3 (and valgrind) lack clone3; clone() has
+	 * CLONE_PIDFD since 5.2, its pidfd coming back through parent_tid.
+	 * Only CLONE_INTO_CGROUP needs clone3. */
+	if (pid < 0 && errno == ENOSYS && p->cgroup_fd < 0)
+		pid = syscall(SYS_clone, (unsigned long)(p->clone_flags | CLONE_PIDFD), NULL,
+			      &pidfd, NULL, 0);
 	if (pid == 0)
 		child_main(p);
 	int clone_errno = errno;
