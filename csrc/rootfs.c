@@ -400,6 +400,9 @@ void rootfs_op_describe(const struct rootfs_plan *plan, size_t index, char *buf,
  */
 
 /* mkdir -p of @path, or of its parent when @parent_only. */
+/* mkdir -p of @path, or of its parent when @parent_only.  Most parents
+ * exist already (the root's /etc, /dev ...): try the last one first and
+ * walk from the top only when it is missing. */
 static int mkdir_p(const char *path, bool parent_only)
 {
 	char buf[PATH_MAX];
@@ -408,6 +411,16 @@ static int mkdir_p(const char *path, bool parent_only)
 	if (len >= sizeof(buf))
 		return -ENAMETOOLONG;
 	memcpy(buf, path, len + 1);
+	if (parent_only) {
+		char *slash = strrchr(buf, '/');
+		if (!slash || slash == buf)
+			return 0;
+		*slash = '\0';
+	}
+	if (mkdir(buf, 0755) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
 	for (char *p = buf + 1; *p; p++) {
 		if (*p != '/')
 			continue;
@@ -416,20 +429,25 @@ static int mkdir_p(const char *path, bool parent_only)
 			return -errno;
 		*p = '/';
 	}
-	if (!parent_only && mkdir(buf, 0755) < 0 && errno != EEXIST)
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
 }
 
 static int make_mount_point(const char *path, bool is_dir)
 {
-	int r = mkdir_p(path, !is_dir);
-
-	if (r < 0 || is_dir)
-		return r;
+	if (is_dir)
+		return mkdir_p(path, false);
 	/* O_RDONLY: an existing file on a read-only mount is fine as a mount
 	 * point, while O_WRONLY would fail with EROFS. */
-	int fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0444);
+	const int flags = O_RDONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW;
+	int fd = open(path, flags, 0444);
+	if (fd < 0 && errno == ENOENT) {
+		int r = mkdir_p(path, true);
+		if (r < 0)
+			return r;
+		fd = open(path, flags, 0444);
+	}
 	if (fd < 0)
 		return -errno;
 	close(fd);
@@ -550,6 +568,10 @@ static int run_op(const struct rootfs_op *op)
 			return op->optional && errno == ENOENT ? 0 : -errno;
 		return set_attr(op->dst, op->attr, true);
 	case ROOTFS_SYMLINK:
+		if (symlink(op->src, op->dst) == 0 || errno == EEXIST)
+			return 0;
+		if (errno != ENOENT)
+			return -errno;
 		r = mkdir_p(op->dst, true);
 		if (r < 0)
 			return r;
