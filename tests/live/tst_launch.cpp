@@ -166,8 +166,10 @@ void TestLaunch::rlimitBackstops()
     QCOMPARE(r.status, QFS_STATUS_LIMIT_EXCEEDED);
     QCOMPARE(r.limit, int(QFS_RESOURCE_CPU_TIME));
     QCOMPARE(r.report.value("limit").toString(), QString("cpu_time"));
-    // rusage and the rlimit sample CPU time differently, by up to a tick.
-    QVERIFY(r.report.value("usage").toObject().value("cpu_time_used").toInteger() >= 900);
+    // The rlimit fires on tick-sampled CPU time, rusage reports the
+    // precise run time: on a busy machine the ticks charge more than ran.
+    const qint64 cpu = r.report.value("usage").toObject().value("cpu_time_used").toInteger();
+    QVERIFY2(cpu >= 500 && cpu <= 2100, qPrintable(QString::number(cpu)));
 }
 
 void TestLaunch::manySandboxesOneLoop()
