@@ -55,13 +55,17 @@
 
 /* Stack of the init's vfork child: the filter and the exec only. */
 #define LAUNCH_INIT_STACK (64 * 1024)
+/* Stack of the init a joining child starts: the whole setup runs on it. */
+#define LAUNCH_JOIN_STACK (256 * 1024)
 
 /* The child's descriptors, at fixed numbers after the shuffle. */
 enum {
 	FD_STATUS = 3,	/* socket to the supervisor: errors, listener; EOF = exec'd */
 	FD_RULESET = 4, /* Landlock ruleset */
 	FD_EXIT = 5,	/* the init's report of the plugin's wait status */
-	FD_FIRST_FREE = 6,
+	FD_USERNS = 6,	/* user namespace to join */
+	FD_NETNS = 7,	/* network namespace to join */
+	FD_FIRST_FREE = 8,
 };
 
 const char *const launch_env_kept[] = {"LANG",	      "LANGUAGE",   "LC_ALL",  "LC_CTYPE",
@@ -74,6 +78,7 @@ enum step {
 	STEP_PDEATHSIG,
 	STEP_SIGNALS,
 	STEP_FDS,
+	STEP_JOIN,
 	STEP_SETSID,
 	STEP_IDS,
 	STEP_ROOTFS,
@@ -101,6 +106,7 @@ static const struct {
 	[STEP_PDEATHSIG] = {"pdeathsig", "setting the parent-death signal"},
 	[STEP_SIGNALS] = {"signals", "resetting signal handlers"},
 	[STEP_FDS] = {"fds", "closing inherited descriptors"},
+	[STEP_JOIN] = {"namespaces", "joining the namespaces of the previous run"},
 	[STEP_SETSID] = {"setsid", "starting a new session"},
 	[STEP_IDS] = {"uid", "switching to the plugin's user and group"},
 	[STEP_ROOTFS] = {"rootfs", "building the private root"},
@@ -120,12 +126,12 @@ static const struct {
 };
 
 /* Child -> supervisor. */
-enum { MSG_ERROR = 1, MSG_LISTENER = 2 };
+enum { MSG_ERROR = 1, MSG_LISTENER = 2, MSG_INIT = 3 };
 struct launch_msg {
 	int32_t kind;
 	int32_t step;
 	int32_t error; /* positive errno */
-	int32_t arg;   /* failed rootfs op or rlimit resource; listener fd */
+	int32_t arg;   /* failed rootfs op or rlimit resource; listener fd; init pid */
 };
 
 struct child_rule {
@@ -138,7 +144,12 @@ struct launch_plan {
 	struct plugin_cmd *cmd;
 	char **envp;
 
-	uint64_t clone_flags; /* CLONE_NEW* */
+	uint64_t clone_flags;  /* CLONE_NEW* the plugin ends up in */
+	uint64_t clone3_flags; /* CLONE_NEW* clone3 creates (none when joining) */
+	int join_userns;       /* reuse: namespaces of the previous run, or -1 */
+	int join_netns;
+	bool keep_ns;	  /* hand the new user and network namespaces back */
+	char *join_stack; /* LAUNCH_JOIN_STACK bytes for the joining child's init */
 	int cgroup_fd;
 	int cgroup_procs_fds[LAUNCH_MAX_CGROUP_PROCS];
 	size_t n_cgroup_procs;
@@ -469,6 +480,7 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 		return -ENOMEM;
 	p->landlock_fd = -1;
 	p->cgroup_fd = -1;
+	p->join_userns = p->join_netns = -1;
 	p->enf.level = level;
 
 	/* Ids: started by root, the plugin runs as nobody. */
@@ -556,6 +568,29 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 	}
 	p->loopback = p->clone_flags & CLONE_NEWNET;
 	p->hostname = p->clone_flags & CLONE_NEWUTS;
+	p->clone3_flags = p->clone_flags;
+	/* Join the previous run's user and network namespaces rather than
+	 * build new ones; they were made for this sandbox alone, no plugin
+	 * held a capability in them, and a network namespace keeps nothing of
+	 * an unprivileged process once it is gone. */
+	const uint64_t user_net = CLONE_NEWUSER | CLONE_NEWNET;
+	if ((p->clone_flags & user_net) == user_net && cfg->join_userns >= 0 &&
+	    cfg->join_netns >= 0) {
+		p->join_userns = cfg->join_userns;
+		p->join_netns = cfg->join_netns;
+		p->clone3_flags = 0;
+		p->loopback = false; /* up since the namespace's first run */
+		p->enf.joined = true;
+		p->join_stack = mmap(NULL, LAUNCH_JOIN_STACK, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (p->join_stack == MAP_FAILED) {
+			p->join_stack = NULL;
+			r = -ENOMEM;
+			goto fail;
+		}
+	} else if ((p->clone_flags & user_net) == user_net) {
+		p->keep_ns = true;
+	}
 
 	if (abi >= 1) {
 		r = plan_landlock(p, policy, effects, abi, err);
@@ -595,7 +630,7 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 			p->deny_setgroups = !p->root_parent;
 		}
 	}
-	p->handshake = p->clone_flags & (CLONE_NEWUSER | CLONE_NEWPID);
+	p->handshake = p->clone3_flags & (CLONE_NEWUSER | CLONE_NEWPID);
 	p->init = p->clone_flags & CLONE_NEWPID;
 	p->enf.init = p->init;
 	if (p->init && p->seccomp)
@@ -649,6 +684,8 @@ struct launch_plan *launch_plan_free(struct launch_plan *p)
 	free(p->cwd);
 	if (p->init_stack)
 		munmap(p->init_stack, LAUNCH_INIT_STACK);
+	if (p->join_stack)
+		munmap(p->join_stack, LAUNCH_JOIN_STACK);
 	free(p);
 	return NULL;
 }
@@ -727,6 +764,8 @@ static int child_fds(const struct launch_plan *p)
 		{p->status_fd, FD_STATUS, true},
 		{p->landlock_fd, FD_RULESET, true},
 		{p->exit_fd, FD_EXIT, true},
+		{p->join_userns, FD_USERNS, true},
+		{p->join_netns, FD_NETNS, true},
 	};
 	int base = FD_FIRST_FREE;
 
@@ -936,10 +975,12 @@ static _Noreturn void child_init(const struct launch_plan *p, pid_t plugin)
 	}
 }
 
+static _Noreturn void child_join(struct launch_plan *p);
+static _Noreturn void child_setup(struct launch_plan *p);
+
 static _Noreturn void child_main(struct launch_plan *p)
 {
 	int r;
-	size_t failed = 0;
 
 	/* First: join the v1 cgroups, so that everything after is counted. */
 	for (size_t i = 0; i < p->n_cgroup_procs; i++)
@@ -967,6 +1008,61 @@ static _Noreturn void child_main(struct launch_plan *p)
 		if (read_retry(FD_STATUS, &go, 1) != 1)
 			_exit(127);
 	}
+	if (p->join_userns >= 0)
+		child_join(p);
+	child_setup(p);
+}
+
+/*
+ * Joining the previous run's namespaces.  setns() into the user namespace
+ * works because we still have the supervisor's credentials and it owns
+ * that namespace; inside it we hold every capability, so we may join its
+ * network namespace and unshare the others.  A pid namespace only takes
+ * our children, so the init is started here, with CLONE_PARENT: it is the
+ * supervisor's child (with our exit signal, none), pid 1 of the new
+ * namespace, and shares our memory (CLONE_VM) on the plan's stack while we
+ * tell the supervisor its pid and exit.
+ */
+static int child_join_init(void *arg);
+
+static _Noreturn void child_join(struct launch_plan *p)
+{
+	if (setns(FD_USERNS, CLONE_NEWUSER) < 0 || setns(FD_NETNS, CLONE_NEWNET) < 0)
+		child_fail(STEP_JOIN, errno, 0);
+	close(FD_USERNS);
+	close(FD_NETNS);
+	if (unshare((int)(p->clone_flags & ~(uint64_t)(CLONE_NEWUSER | CLONE_NEWNET))) < 0)
+		child_fail(STEP_JOIN, errno, 1);
+	pid_t init = clone(child_join_init, p->join_stack + LAUNCH_JOIN_STACK,
+			   CLONE_VM | CLONE_PARENT, p);
+	if (init < 0)
+		child_fail(STEP_INIT, errno, 0);
+	struct launch_msg m = {.kind = MSG_INIT, .arg = init};
+	if (write(FD_STATUS, &m, sizeof(m)) < 0) {
+		/* the init finds the supervisor gone and exits */
+	}
+	_exit(0);
+}
+
+static int child_join_init(void *arg)
+{
+	struct launch_plan *p = arg;
+	struct pollfd pfd = {.fd = FD_STATUS, .events = POLLIN};
+
+	/* Our parent is the supervisor's thread now.  Had it died before the
+	 * prctl, its end of the socket would be closed: HUP. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		child_fail(STEP_PDEATHSIG, errno, 0);
+	if (poll(&pfd, 1, 0) < 0 || (pfd.revents & (POLLHUP | POLLERR)))
+		_exit(127);
+	child_setup(p);
+}
+
+static _Noreturn void child_setup(struct launch_plan *p)
+{
+	int r;
+	size_t failed = 0;
+
 	if (setsid() < 0)
 		child_fail(STEP_SETSID, errno, 0);
 	if (p->setid_early) {
@@ -1165,20 +1261,51 @@ static int listener_take(int pidfd, struct msghdr *mh, int fd, int *ret, qfs_err
 	return 0;
 }
 
-/* Kills and reaps a child that did not make it to exec. */
-static void child_abort(int pidfd)
+static void child_reap(int pidfd)
 {
 	siginfo_t si;
 
-	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 	while (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL) < 0 && errno == EINTR)
 		;
+}
+
+/* Kills and reaps a child that did not make it to exec. */
+static void child_abort(int pidfd)
+{
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	child_reap(pidfd);
+}
+
+/* A step failed in the child: name it, end and reap the child. */
+static int spawn_failed(const struct launch_plan *p, const struct launch_msg *m, int pidfd,
+			struct notify **notify, qfs_error *err)
+{
+	describe_failure(p, m, err);
+	child_abort(pidfd);
+	*notify = notify_free(*notify);
+	if (m->step == STEP_EXEC)
+		return m->error == ENOENT || m->error == ENOTDIR ? -ENOENT : -EACCES;
+	return -ECHILD;
+}
+
+static int ns_open(pid_t pid, const char *name, int *ret)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret = fd;
+	return 0;
 }
 
 int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret, qfs_error *err)
 {
 	_cleanup_close_ int parent_end = -1, child_end = -1, exit_rd = -1, exit_wr = -1;
-	_cleanup_close_ int pidfd = -1, listener = -1;
+	_cleanup_close_ int pidfd = -1, listener = -1, userns = -1, netns = -1;
+	struct launch_msg failure = {0};
+	bool init_known = false;
 	struct notify *notify = NULL;
 	sigset_t all, old;
 	int r;
@@ -1206,7 +1333,7 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 	p->parent_pid = getpid();
 
 	struct clone_args args = {
-		.flags = p->clone_flags | CLONE_PIDFD,
+		.flags = p->clone3_flags | CLONE_PIDFD,
 		.pidfd = (uint64_t)(uintptr_t)&pidfd,
 		/* No exit signal: a foreign waitpid(-1) (Qt, GLib) cannot
 		 * reap this child, and SIGCHLD set to SIG_IGN cannot make
@@ -1227,14 +1354,14 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 	 * CLONE_PIDFD since 5.2, its pidfd coming back through parent_tid.
 	 * Only CLONE_INTO_CGROUP needs clone3. */
 	if (pid < 0 && errno == ENOSYS && p->cgroup_fd < 0)
-		pid = syscall(SYS_clone, (unsigned long)(p->clone_flags | CLONE_PIDFD), NULL,
+		pid = syscall(SYS_clone, (unsigned long)(p->clone3_flags | CLONE_PIDFD), NULL,
 			      &pidfd, NULL, 0);
 	if (pid == 0)
 		child_main(p);
 	int clone_errno = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {
-		if (p->clone_flags &&
+		if (p->clone3_flags &&
 		    (clone_errno == EPERM || clone_errno == ENOSPC || clone_errno == EUSERS ||
 		     clone_errno == EINVAL || clone_errno == EACCES))
 			return error_set(err, "namespaces", ENOTSUP,
@@ -1246,10 +1373,21 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 	child_end = close_safe(child_end);
 	exit_wr = close_safe(exit_wr);
 
-	if (p->clone_flags & CLONE_NEWUSER) {
+	if (p->clone3_flags & CLONE_NEWUSER) {
 		r = write_id_maps(p, (pid_t)pid, err);
 		if (r < 0)
 			goto abort;
+	}
+	/* The child waits for us: its namespaces can be taken now, for the
+	 * sandbox's next run to join. */
+	if (p->keep_ns) {
+		r = ns_open((pid_t)pid, "user", &userns);
+		if (r >= 0)
+			r = ns_open((pid_t)pid, "net", &netns);
+		if (r < 0) {
+			error_set(err, "namespaces", -r, "keeping the sandbox's namespaces failed");
+			goto abort;
+		}
 	}
 	if (p->handshake && write(parent_end, "g", 1) != 1) {
 		r = error_set(err, "", errno, "releasing the sandbox process failed");
@@ -1302,12 +1440,32 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 		ssize_t got = recvmsg(parent_end, &mh, MSG_CMSG_CLOEXEC);
 		if (got < 0 && errno == EINTR)
 			continue;
+		if (got == 0 && failure.kind)
+			return spawn_failed(p, &failure, pidfd, &notify, err);
 		if (got == 0)
 			break; /* EOF: the exec succeeded */
 		if (got != (ssize_t)sizeof(m)) {
 			r = error_set(err, "", got < 0 ? errno : EIO,
 				      "reading from the sandbox process failed");
 			goto abort;
+		}
+		if (m.kind == MSG_INIT && p->join_userns >= 0 && !init_known) {
+			/* The joining child started the init and exits: from
+			 * now on the init is the process we watch. */
+			int fd = (int)syscall(SYS_pidfd_open, m.arg, 0);
+			if (fd < 0) {
+				r = error_set(err, "init", errno,
+					      "finding the sandbox's init failed");
+				goto abort;
+			}
+			child_reap(pidfd);
+			close(pidfd);
+			pidfd = fd;
+			pid = m.arg;
+			init_known = true;
+			if (failure.kind)
+				return spawn_failed(p, &failure, pidfd, &notify, err);
+			continue;
 		}
 		if (m.kind == MSG_LISTENER && listener < 0) {
 			r = listener_take(pidfd, &mh, m.arg, &listener, err);
@@ -1323,12 +1481,16 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 			continue;
 		}
 		if (m.kind == MSG_ERROR) {
-			describe_failure(p, &m, err);
-			child_abort(pidfd);
-			notify = notify_free(notify);
-			if (m.step == STEP_EXEC)
-				return m.error == ENOENT || m.error == ENOTDIR ? -ENOENT : -EACCES;
-			return -ECHILD;
+			/* When joining, the init may fail before the joining
+			 * child has told us its pid (they run side by side):
+			 * wait for that, or for EOF, so that neither is left
+			 * unreaped. */
+			if (p->join_userns >= 0 && !init_known) {
+				if (!failure.kind)
+					failure = m;
+				continue;
+			}
+			return spawn_failed(p, &m, pidfd, &notify, err);
 		}
 		r = error_set(err, "", EIO, "unexpected message from the sandbox process");
 		goto abort;
@@ -1342,6 +1504,8 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 		.exit_pipe = TAKE_FD(exit_rd),
 		.own_pid_ns = p->clone_flags & CLONE_NEWPID,
 		.exec_consumed = exec_consumed,
+		.userns = TAKE_FD(userns),
+		.netns = TAKE_FD(netns),
 	};
 	return 0;
 abort:

@@ -136,6 +136,12 @@ static json_t *enforcement_json(const qfs_sandbox *sb)
 		if (e->namespaces & ns_names[i].flag)
 			json_array_append_new(ns, json_string(ns_names[i].name));
 	json_object_set_new(o, "namespaces", ns);
+	json_t *reused = json_array();
+	if (reused && e->joined) {
+		json_array_append_new(reused, json_string("user"));
+		json_array_append_new(reused, json_string("net"));
+	}
+	json_object_set_new(o, "reused_namespaces", reused);
 	json_object_set_new(o, "private_root", json_boolean(e->private_root));
 	json_object_set_new(o, "landlock",
 			    e->landlock_abi

@@ -65,12 +65,20 @@ int qfs_sandbox_new(qfs_loop *loop, const qfs_policy *policy, qfs_sandbox **ret,
 	sb->stdio[0] = QFS_STDIO_NULL;
 	sb->stdio[1] = sb->stdio[2] = QFS_STDIO_CAPTURE;
 	sb->pidfd = sb->listener = sb->exit_pipe = -1;
+	sb->kept_userns = sb->kept_netns = -1;
 	sb->out[0].fd = sb->out[1].fd = -1;
 	sb->exit_code = -1;
 	sb->limit = -1;
 	launch_resources_init(&sb->resources);
 	*ret = sb;
 	return 0;
+}
+
+/* Forgets the namespaces kept from an earlier run. */
+static void kept_ns_drop(qfs_sandbox *sb)
+{
+	sb->kept_userns = close_safe(sb->kept_userns);
+	sb->kept_netns = close_safe(sb->kept_netns);
 }
 
 static void output_close(struct sandbox_output *o)
@@ -144,6 +152,7 @@ qfs_sandbox *qfs_sandbox_free(qfs_sandbox *sb)
 		loop_running_dec(sb->loop);
 	}
 	run_release(sb);
+	kept_ns_drop(sb);
 	for (int i = 0; i < 2; i++)
 		free(sb->out[i].buf);
 	violations_clear(sb);
@@ -210,6 +219,8 @@ int qfs_sandbox_update_policy(qfs_sandbox *sb, const qfs_policy *policy, qfs_err
 		return r;
 	qfs_policy_free(sb->policy);
 	sb->policy = copy;
+	/* The network permission decides the network namespace. */
+	kept_ns_drop(sb);
 	return 0;
 }
 
@@ -633,6 +644,9 @@ static void run_reset(qfs_sandbox *sb)
 
 /* Plans and spawns; under best_effort, again without user namespaces when
  * they cannot be created. */
+/* Plans and spawns.  Under best_effort, again without user namespaces when
+ * they cannot be created; when joining the previous run's namespaces
+ * fails, again with new ones. */
 static int start_plan(qfs_sandbox *sb, const struct launch_config *base, struct launch_child *child,
 		      qfs_error *err)
 {
@@ -640,8 +654,13 @@ static int start_plan(qfs_sandbox *sb, const struct launch_config *base, struct 
 	int timeout = (int)qfs_policy_get_limit(sb->policy, QFS_LIMIT_EXECUTION_TIMEOUT_MS);
 	int r;
 
-	for (int attempt = 0; attempt < 2; attempt++) {
+	/* The kept namespaces map the ids of the supervisor that made them. */
+	if (sb->kept_userns >= 0 && sb->kept_uid != geteuid())
+		kept_ns_drop(sb);
+	for (int attempt = 0; attempt < 3; attempt++) {
 		struct launch_plan *plan = NULL;
+		cfg.join_userns = sb->kept_userns;
+		cfg.join_netns = sb->kept_netns;
 		r = launch_plan_new(&cfg, &plan, err);
 		if (r < 0)
 			return r;
@@ -649,6 +668,16 @@ static int start_plan(qfs_sandbox *sb, const struct launch_config *base, struct 
 		sb->enf = *launch_plan_enforcement(plan);
 		sb->enf_valid = true;
 		launch_plan_free(plan);
+		if (r >= 0 && child->userns >= 0) {
+			kept_ns_drop(sb);
+			sb->kept_userns = child->userns;
+			sb->kept_netns = child->netns;
+			sb->kept_uid = geteuid();
+		}
+		if (r == -ECHILD && sb->enf.joined && err && !strcmp(err->field, "namespaces")) {
+			kept_ns_drop(sb);
+			continue;
+		}
 		if (r != -ENOTSUP || (cfg.flags & LAUNCH_NO_USERNS))
 			return r;
 		if (qfs_policy_get_enforcement(sb->policy) == QFS_ENFORCE_BEST_EFFORT) {

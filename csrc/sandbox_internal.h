@@ -77,6 +77,11 @@ struct qfs_sandbox {
 	size_t n_violations, violations_head;
 	uint64_t violations_dropped;
 
+	/* The user and network namespaces of the last run, which the next one
+	 * joins rather than builds anew (-1: none). */
+	int kept_userns, kept_netns;
+	uid_t kept_uid;
+
 	struct sandbox_guard *guards;
 	sandbox_kill_fn kill_hook;
 	void *kill_hook_userdata;

@@ -16,9 +16,13 @@
  *                                   removes everything the sandbox created
  *
  * A sandbox runs one plugin at a time; after `exited` it may be started
- * again.  Everything the plugin starts lives and dies with it: when its main
- * process exits, when it is killed, when the sandbox is freed, and when the
- * supervisor itself dies (PR_SET_PDEATHSIG, pid namespace and cgroup kill).
+ * again.  A later run joins the user and network namespaces its sandbox
+ * created before (both made for this sandbox alone, in which no plugin
+ * ever held a capability); everything else (pid, mount, ipc, uts and
+ * cgroup namespaces, the private root and its /tmp, Landlock, seccomp) is
+ * new for each run.  qfs_sandbox_update_policy() forgets them.  Everything the plugin starts lives
+ * and dies with it: when its main process exits, when it is killed, when the sandbox is freed, and
+ * when the supervisor itself dies (PR_SET_PDEATHSIG, pid namespace and cgroup kill).
  *
  * Enforcement is done by the kernel (namespaces, private root, Landlock,
  * seccomp, cgroups, rlimits, no_new_privs, an unprivileged uid).  The

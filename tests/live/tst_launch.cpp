@@ -24,6 +24,8 @@ private slots:
     void timeout();
     void rlimitBackstops();
     void manySandboxesOneLoop();
+    void sameSandboxAgain_data();
+    void sameSandboxAgain();
     void callbackFreesSandbox();
     void startErrors();
     void report();
@@ -170,6 +172,87 @@ void TestLaunch::rlimitBackstops()
     // precise run time: on a busy machine the ticks charge more than ran.
     const qint64 cpu = r.report.value("usage").toObject().value("cpu_time_used").toInteger();
     QVERIFY2(cpu >= 500 && cpu <= 2100, qPrintable(QString::number(cpu)));
+}
+
+void TestLaunch::sameSandboxAgain_data()
+{
+    QTest::addColumn<int>("level");
+    QTest::newRow("sandboxed") << int(QFS_LEVEL_SANDBOXED);
+    QTest::newRow("strict") << int(QFS_LEVEL_STRICT);
+}
+
+void TestLaunch::sameSandboxAgain()
+{
+    // A sandbox's later runs join the user and network namespaces of its
+    // earlier ones; everything else must be new: /tmp, the pid namespace
+    // (the plugin is pid 2 again), the filter, and still no interface but
+    // lo, no capability, the same uid.
+    QFETCH(int, level);
+    qfs_loop *loop = nullptr;
+    QCOMPARE(qfs_loop_new(&loop), 0);
+    Policy p = policy(level);
+    qfs_sandbox *sb = nullptr;
+    QCOMPARE(qfs_sandbox_new(loop, p.get(), &sb, nullptr), 0);
+    auto runOnce = [&](QStringList args, const std::function<void(pid_t)> &inspect = {}) {
+        std::vector<QByteArray> store;
+        std::vector<const char *> argv;
+        for (const QString &a : args)
+            store.push_back(a.toUtf8());
+        for (const QByteArray &a : store)
+            argv.push_back(a.constData());
+        argv.push_back(nullptr);
+        qfs_error err {};
+        int r = qfs_sandbox_start(sb, QFS_PLUGIN_NATIVE, QFS_PROBE, argv.data(), &err);
+        if (r < 0)
+            qWarning("start: %s", err.message);
+        if (r == 0 && inspect) {
+            inspect(qfs_sandbox_get_pid(sb));
+            qfs_sandbox_kill(sb);
+        }
+        qfs_sandbox_wait(sb, 30000);
+        char *json = nullptr;
+        qfs_sandbox_report_json(sb, 0, &json);
+        QJsonObject o = QJsonDocument::fromJson(json).object();
+        free(json);
+        return o;
+    };
+    QJsonObject r1 = runOnce({ "write", "/tmp/marker", "x" });
+    QCOMPARE(r1.value("exit_code").toInt(), 0);
+    QVERIFY(!r1.value("enforcement").toObject().value("reused_namespaces").toArray().size());
+
+    QJsonObject r2 = runOnce({ "cat", "/tmp/marker" });
+    QCOMPARE(r2.value("status").toString(), QString("exited"));
+    QCOMPARE(r2.value("exit_code").toInt(), 1); // a new /tmp
+    QCOMPARE(r2.value("enforcement").toObject().value("reused_namespaces").toArray(),
+        QJsonArray({ "user", "net" }));
+
+    QByteArray nspid, capEff, uid;
+    QStringList ifaces;
+    QJsonObject r3 = runOnce({ "sleep", "30000" }, [&](pid_t pid) {
+        const pid_t plugin = pluginPid(pid);
+        nspid = procStatus(plugin, "NSpid");
+        capEff = procStatus(plugin, "CapEff");
+        uid = procStatus(plugin, "Uid");
+        QFile f(QStringLiteral("/proc/%1/net/dev").arg(plugin));
+        if (f.open(QIODevice::ReadOnly))
+            for (const QByteArray &line : f.readAll().split('\n').mid(2))
+                if (line.contains(':'))
+                    ifaces << QString::fromUtf8(line.left(line.indexOf(':')).trimmed());
+    });
+    QCOMPARE(nspid.split('\t').last(), QByteArray("2"));
+    QCOMPARE(capEff, QByteArray("0000000000000000"));
+    QCOMPARE(uid.split('\t').first().toUInt(), uint(pluginUid(level)));
+    QCOMPARE(ifaces, QStringList { "lo" });
+    QCOMPARE(r3.value("enforcement").toObject().value("namespaces").toArray(),
+        QJsonArray({ "user", "pid", "mount", "ipc", "uts", "cgroup", "net" }));
+
+    // A new policy starts over with new namespaces.
+    QCOMPARE(qfs_sandbox_update_policy(sb, p.get(), nullptr), 0);
+    QJsonObject r4 = runOnce({ "exit", "4" });
+    QCOMPARE(r4.value("exit_code").toInt(), 4);
+    QVERIFY(!r4.value("enforcement").toObject().value("reused_namespaces").toArray().size());
+    qfs_sandbox_free(sb);
+    qfs_loop_free(loop);
 }
 
 void TestLaunch::manySandboxesOneLoop()
