@@ -465,6 +465,15 @@ static int plan_limits(struct launch_plan *p, const qfs_policy *policy,
 	return r;
 }
 
+/* A stack for a child started with clone(): allocated now, in the
+ * supervisor, since the child may not allocate. */
+static char *stack_new(size_t size)
+{
+	void *s = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+		       -1, 0);
+	return s == MAP_FAILED ? NULL : s;
+}
+
 int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, qfs_error *err)
 {
 	const qfs_policy *policy = cfg->policy;
@@ -581,10 +590,8 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 		p->clone3_flags = 0;
 		p->loopback = false; /* up since the namespace's first run */
 		p->enf.joined = true;
-		p->join_stack = mmap(NULL, LAUNCH_JOIN_STACK, PROT_READ | PROT_WRITE,
-				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-		if (p->join_stack == MAP_FAILED) {
-			p->join_stack = NULL;
+		p->join_stack = stack_new(LAUNCH_JOIN_STACK);
+		if (!p->join_stack) {
 			r = -ENOMEM;
 			goto fail;
 		}
@@ -636,10 +643,8 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 	if (p->init && p->seccomp)
 		p->init_filter = seccomp_init_program();
 	if (p->init) {
-		p->init_stack = mmap(NULL, LAUNCH_INIT_STACK, PROT_READ | PROT_WRITE,
-				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-		if (p->init_stack == MAP_FAILED) {
-			p->init_stack = NULL;
+		p->init_stack = stack_new(LAUNCH_INIT_STACK);
+		if (!p->init_stack) {
 			r = -ENOMEM;
 			goto fail;
 		}

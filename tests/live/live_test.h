@@ -8,6 +8,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -150,6 +151,35 @@ inline QByteArray procStatus(pid_t pid, const QByteArray &field)
     return "<no field>";
 }
 
+// A NULL-terminated argv over @args; @store keeps the bytes.
+inline std::vector<const char *> argvOf(const QStringList &args, std::vector<QByteArray> &store)
+{
+    std::vector<const char *> argv;
+    store.clear();
+    for (const QString &a : args)
+        store.push_back(a.toUtf8());
+    for (const QByteArray &a : store)
+        argv.push_back(a.constData());
+    argv.push_back(nullptr);
+    return argv;
+}
+
+// The network interfaces of @pid's network namespace, from the host's /proc
+// (0: our own).
+inline QSet<QByteArray> interfaces(pid_t pid)
+{
+    QFile f(
+        pid ? QStringLiteral("/proc/%1/net/dev").arg(pid) : QStringLiteral("/proc/self/net/dev"));
+    QSet<QByteArray> names;
+    if (!f.open(QIODevice::ReadOnly))
+        return names;
+    const QList<QByteArray> lines = f.readAll().split('\n');
+    for (const QByteArray &line : lines.mid(2))
+        if (line.contains(':'))
+            names.insert(line.left(line.indexOf(':')).trimmed());
+    return names;
+}
+
 // Runs @path to its end.  @whileRunning, when given, is called once the
 // plugin has exec'd, with the sandbox's main pid; the plugin is killed
 // after it returns.
@@ -186,12 +216,7 @@ inline Result run(const qfs_policy *policy, qfs_plugin_type type, const QString 
     qfs_sandbox_set_callbacks(sb, &cb, &r);
 
     std::vector<QByteArray> store;
-    std::vector<const char *> argv;
-    for (const QString &a : args)
-        store.push_back(a.toUtf8());
-    for (const QByteArray &a : store)
-        argv.push_back(a.constData());
-    argv.push_back(nullptr);
+    std::vector<const char *> argv = argvOf(args, store);
 
     r.start = qfs_sandbox_start(sb, type, QFile::encodeName(path).constData(), argv.data(), &err);
     if (r.start < 0) {

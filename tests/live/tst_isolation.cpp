@@ -171,20 +171,6 @@ void TestIsolation::links()
     QVERIFY(!QFile::exists(writable + "/hl"));
 }
 
-static QSet<QByteArray> interfaces(pid_t pid)
-{
-    QFile f(
-        pid ? QStringLiteral("/proc/%1/net/dev").arg(pid) : QStringLiteral("/proc/self/net/dev"));
-    QSet<QByteArray> names;
-    if (!f.open(QIODevice::ReadOnly))
-        return names;
-    const QList<QByteArray> lines = f.readAll().split('\n');
-    for (const QByteArray &line : lines.mid(2))
-        if (line.contains(':'))
-            names.insert(line.left(line.indexOf(':')).trimmed());
-    return names;
-}
-
 void TestIsolation::networkInterfaces_data()
 {
     QTest::addColumn<int>("level");
