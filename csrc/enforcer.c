@@ -11,8 +11,9 @@
  * the plugin's memory for the report alone.
  *
  * File syscalls (the file handlers): the path is copied out of the plugin,
- * made absolute and judged in the sandbox's view.  A path outside is
- * refused here (EACCES) and reported; anything else is answered CONTINUE.
+ * made absolute and judged in the sandbox's view.  A write outside is
+ * refused here (EACCES) and reported; a read outside is reported and left
+ * to the kernel (see on_file()); anything else is answered CONTINUE.
  * CONTINUE is safe here, and only here, because the kernel re-reads the
  * path and every layer that enforced the policy before the enforcer
  * existed still stands behind it: Landlock judges the object the kernel
@@ -36,6 +37,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <qfsandbox/enforcer.h>
@@ -141,31 +143,46 @@ static bool is_device(const char *path)
 	return false;
 }
 
-static bool readable(const struct enforcer *e, const char *p)
+static bool is_plugin(const struct enforcer *e, const char *p)
 {
-	size_t len = strlen(p);
-
-	if (e->private_root && decide_in_allowed_directory(e->policy, p, len))
-		return qfs_policy_check_path(e->policy, p, false) == 1;
-	if (qfs_policy_check_path(e->policy, p, false) == 1 || is_device(p))
-		return true;
-	if (under(p, "/proc") || (e->private_root && under(p, "/tmp")))
-		return true;
 	return (e->plugin_file && streq(p, e->plugin_file)) ||
 	       (e->interpreter && streq(p, e->interpreter));
 }
 
+/*
+ * Reading: Landlock's rules add up, so a path is readable when any of them
+ * grants it: the policy's (runtime paths, allowed directories with read),
+ * the plugin and its interpreter, the devices, /proc, and inside a private
+ * root the rule on its /tmp.
+ */
+static bool readable(const struct enforcer *e, const char *p)
+{
+	if (qfs_policy_check_path(e->policy, p, false) == 1 || is_device(p) || is_plugin(e, p))
+		return true;
+	return under(p, "/proc") || (e->private_root && under(p, "/tmp"));
+}
+
+/*
+ * Writing needs Landlock's grant (the policy's allowed directories with
+ * write, the devices, a private root's /tmp) and, inside a private root, a
+ * writable mount: the most specific one holding the path decides (an
+ * allowed directory bound read-only inside /tmp stays read-only; the
+ * plugin's file is bound read-only wherever it lies).
+ */
 static bool writable(const struct enforcer *e, const char *p)
 {
-	size_t len = strlen(p);
+	bool granted = qfs_policy_check_path(e->policy, p, true) == 1 || is_device(p) ||
+		       (e->private_root && under(p, "/tmp"));
 
-	/* An allowed directory inside the private /tmp is its own mount,
-	 * read-only unless writing is allowed: the more specific wins. */
-	if (e->private_root && decide_in_allowed_directory(e->policy, p, len))
-		return qfs_policy_check_path(e->policy, p, true) == 1;
-	if (qfs_policy_check_path(e->policy, p, true) == 1 || is_device(p))
+	if (!granted || !e->private_root)
+		return granted;
+	if (is_device(p))
 		return true;
-	return e->private_root && under(p, "/tmp");
+	if (is_plugin(e, p))
+		return false;
+	if (decide_in_allowed_directory(e->policy, p, strlen(p)))
+		return qfs_policy_check_path(e->policy, p, true) == 1;
+	return under(p, "/tmp");
 }
 
 int enforcer_check_path(const struct enforcer *e, const char *path, unsigned access)
@@ -230,6 +247,36 @@ static bool on_the_way(const struct enforcer *e, const char *p)
 	    (e->interpreter && under(e->interpreter, p)))
 		return true;
 	return under("/dev/null", p) || under("/proc", p) || under("/tmp", p);
+}
+
+/*
+ * Which refused reads are attempts worth a report.  Every runtime probes
+ * for files it can do without, and reporting those would bury the
+ * attempts that matter (and end every Strict plugin at its first probe):
+ *  - a directory on the way to something the plugin may reach, which a
+ *    program searching for its files lists (see on_the_way());
+ *  - anything under /sys, where runtimes read the CPU count and their
+ *    cgroup's memory limit at start: a private root has no /sys, and
+ *    Landlock refuses it on the host, without a word from us;
+ *  - a name that exists nowhere: node looks for package.json in every
+ *    parent directory, Python for its configuration files.  A read of
+ *    nothing reaches nothing; the kernel answers ENOENT.  Whether it
+ *    exists is asked of the host (lstat, no automount), since the paths
+ *    the plugin names outside its view are host paths.
+ * Writes are always reported: creating or changing a file is never a
+ * probe.
+ */
+static bool read_worth_reporting(const struct enforcer *e, const char *path)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	if (qfs_path_normalize(path, p, sizeof(p)) < 0)
+		return true;
+	if (on_the_way(e, p) || under(p, "/sys"))
+		return false;
+	return fstatat(AT_FDCWD, p, &st, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT) == 0 ||
+	       errno != ENOENT;
 }
 
 /*
@@ -880,14 +927,19 @@ static unsigned open_access(uint64_t flags)
 	return a;
 }
 
-/* One path argument, made absolute.  Return: its length, or -errno from
- * notify_read_path(). */
+/* One path argument, made absolute and normalised (lexically, as every
+ * decision is).  Return: its length, or -errno from notify_read_path(). */
 static int path_of(const struct notify_call *call, int dirfd_arg, int path_arg, char *buf,
 		   size_t size)
 {
 	int dirfd = dirfd_arg < 0 ? AT_FDCWD : iarg(call, dirfd_arg);
+	char raw[NOTIFY_PATH_MAX];
+	int r = notify_read_path(call, dirfd, uarg(call, path_arg), raw, sizeof(raw));
 
-	return notify_read_path(call, dirfd, uarg(call, path_arg), buf, size);
+	if (r < 0)
+		return r;
+	r = qfs_path_normalize(raw, buf, size);
+	return r < 0 ? -ENAMETOOLONG : r;
 }
 
 static enum notify_disposition on_file(struct notify_call *call, void *userdata)
@@ -932,13 +984,8 @@ static enum notify_disposition on_file(struct notify_call *call, void *userdata)
 	if (r < 0)
 		return NOTIFY_ANSWER;
 	bool bad1 = !kernel_decides(p1) && enforcer_check_path(e, p1, access) == 0;
-	/* Listing a directory on the way to something allowed is left to
-	 * the kernel, unreported (see on_the_way()). */
-	if (bad1 && access == ENFORCER_READ) {
-		char norm[PATH_MAX];
-		if (qfs_path_normalize(p1, norm, sizeof(norm)) > 0 && on_the_way(e, norm))
-			bad1 = false;
-	}
+	if (bad1 && access == ENFORCER_READ && !read_worth_reporting(e, p1))
+		bad1 = false;
 	bool bad2 = false;
 	if (fc->path2 >= 0) {
 		r = path_of(call, fc->dirfd2, fc->path2, p2, sizeof(p2));
@@ -948,10 +995,23 @@ static enum notify_disposition on_file(struct notify_call *call, void *userdata)
 	}
 	if (!bad1 && !bad2)
 		return NOTIFY_ANSWER;
+	/* A write outside is refused here, EACCES as Landlock says it, so
+	 * that what is reported is exactly what did not happen (a name that
+	 * only looks outside, through a symlink, stays refused too).  A read
+	 * outside is reported and left to the kernel, which refuses it in its
+	 * own words: EACCES from Landlock for what exists, ENOENT for what a
+	 * private root does not hold.  Answering EACCES for the latter would
+	 * turn "not there" into "forbidden", and programs that probe for an
+	 * optional file (a configuration, a cache) treat the two differently. */
+	bool refuse = bad2 || (bad1 && (access & ENFORCER_WRITE));
 
 	/* Refused: the words, and EACCES, which is what Landlock answers. */
 	struct out o = {.buf = call->detail, .size = sizeof(call->detail)};
 	out_add(&o, "%s(", name);
+	if (streq(name, "symlink") || streq(name, "symlinkat")) {
+		out_string(&o, call, uarg(call, 0)); /* the target: a string, not judged */
+		out_add(&o, ", ");
+	}
 	out_path(&o, p1);
 	if (fc->path2 >= 0) {
 		out_add(&o, ", ");
@@ -971,8 +1031,10 @@ static enum notify_disposition on_file(struct notify_call *call, void *userdata)
 
 	snprintf(call->path, sizeof(call->path), "%s", bad1 ? p1 : p2);
 	snprintf(call->aux, sizeof(call->aux), "%s", name);
-	call->cont = false;
-	call->error = EACCES;
+	if (refuse) {
+		call->cont = false;
+		call->error = EACCES;
+	}
 	call->report = true;
 	call->violation.type = QFS_VIOLATION_UNAUTHORIZED_FILE_ACCESS;
 	call->violation.detail = call->detail;
