@@ -29,6 +29,7 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <linux/openat2.h>
 #include <seccomp.h>
 #include <sched.h>
@@ -903,10 +904,21 @@ static const struct file_call file_calls[] = {
 	{"fchownat", F_OTHER, 0, 1, -1, -1, -1, 4, "changing the owner of a file", false},
 };
 
-static const struct file_call *file_call_of(const char *name)
+/* Their numbers, resolved once. */
+static int file_nrs[ARRAY_SIZE(file_calls)];
+static pthread_once_t file_nrs_once = PTHREAD_ONCE_INIT;
+
+static void file_nrs_resolve(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(file_calls); i++)
-		if (streq(file_calls[i].name, name))
+		file_nrs[i] = seccomp_syscall_resolve_name(file_calls[i].name);
+}
+
+static const struct file_call *file_call_of(int nr)
+{
+	pthread_once(&file_nrs_once, file_nrs_resolve);
+	for (size_t i = 0; i < ARRAY_SIZE(file_calls); i++)
+		if (file_nrs[i] == nr)
 			return &file_calls[i];
 	return NULL;
 }
@@ -945,9 +957,8 @@ static int path_of(const struct notify_call *call, int dirfd_arg, int path_arg, 
 static enum notify_disposition on_file(struct notify_call *call, void *userdata)
 {
 	const struct enforcer *e = userdata;
-	char name_buf[64];
-	const char *name = notify_syscall_name(call->req->data.nr, name_buf, sizeof(name_buf));
-	const struct file_call *fc = name ? file_call_of(name) : NULL;
+	const struct file_call *fc = file_call_of(call->req->data.nr);
+	const char *name = fc ? fc->name : NULL;
 	char p1[NOTIFY_PATH_MAX], p2[NOTIFY_PATH_MAX];
 	unsigned access = ENFORCER_WRITE;
 	uint64_t flags = 0;
@@ -1060,8 +1071,9 @@ int enforcer_attach(struct enforcer *e, struct notify *n)
 {
 	int r = notify_set_handler(n, NOTIFY_ANY, on_refused, e);
 
+	pthread_once(&file_nrs_once, file_nrs_resolve);
 	for (size_t i = 0; r >= 0 && e->files && i < ARRAY_SIZE(file_calls); i++) {
-		int nr = seccomp_syscall_resolve_name(file_calls[i].name);
+		int nr = file_nrs[i];
 		/* A file syscall the policy refuses outright is a refusal
 		 * like any other. */
 		if (nr >= 0 && !enforcer_refuses(e, nr))
