@@ -15,8 +15,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include "apis.h"
-
 using namespace live;
 
 class TestEnforcer : public QObject
