@@ -904,6 +904,14 @@ static const struct file_call file_calls[] = {
 	{"fchownat", F_OTHER, 0, 1, -1, -1, -1, 4, "changing the owner of a file", false},
 };
 
+const char *enforcer_file_call(size_t index, int *flags_arg)
+{
+	if (index >= ARRAY_SIZE(file_calls))
+		return NULL;
+	*flags_arg = file_calls[index].kind == F_OPEN ? file_calls[index].flags : -1;
+	return file_calls[index].name;
+}
+
 /* Their numbers, resolved once. */
 static int file_nrs[ARRAY_SIZE(file_calls)];
 static pthread_once_t file_nrs_once = PTHREAD_ONCE_INIT;
@@ -954,6 +962,37 @@ static int path_of(const struct notify_call *call, int dirfd_arg, int path_arg, 
 	return r < 0 ? -ENAMETOOLONG : r;
 }
 
+/*
+ * The supervisor may not look into the plugin: an unprivileged supervisor
+ * without a user namespace (Limited) is refused the memory and /proc links
+ * of a plugin that made itself non-dumpable.  A write it cannot judge it
+ * cannot report either, so it refuses it, and says why: an unreported
+ * write outside would be the one thing this file exists to prevent.
+ * Reads are left to the kernel as always.
+ */
+static enum notify_disposition unreadable(struct notify_call *call, const struct file_call *fc,
+					  uint64_t flags)
+{
+	struct out o = {.buf = call->detail, .size = sizeof(call->detail)};
+
+	out_add(&o, "%s(<path hidden>", fc->name);
+	if (fc->kind != F_OTHER) {
+		out_add(&o, ", ");
+		out_open_flags(&o, flags);
+	}
+	out_add(&o, ") — a write the supervisor cannot judge: the plugin made itself "
+		    "non-dumpable");
+	snprintf(call->aux, sizeof(call->aux), "%s", fc->name);
+	call->cont = false;
+	call->error = EACCES;
+	call->report = true;
+	call->violation.type = QFS_VIOLATION_UNAUTHORIZED_FILE_ACCESS;
+	call->violation.detail = call->detail;
+	call->violation.syscall = call->aux;
+	call->violation.port = -1;
+	return NOTIFY_ANSWER;
+}
+
 static enum notify_disposition on_file(struct notify_call *call, void *userdata)
 {
 	const struct enforcer *e = userdata;
@@ -992,6 +1031,8 @@ static enum notify_disposition on_file(struct notify_call *call, void *userdata)
 		return NOTIFY_ANSWER;
 
 	int r = path_of(call, fc->dirfd, fc->path, p1, sizeof(p1));
+	if ((r == -EPERM || r == -EACCES) && (access & ENFORCER_WRITE))
+		return unreadable(call, fc, flags);
 	if (r < 0)
 		return NOTIFY_ANSWER;
 	bool bad1 = !kernel_decides(p1) && enforcer_check_path(e, p1, access) == 0;
@@ -1000,6 +1041,8 @@ static enum notify_disposition on_file(struct notify_call *call, void *userdata)
 	bool bad2 = false;
 	if (fc->path2 >= 0) {
 		r = path_of(call, fc->dirfd2, fc->path2, p2, sizeof(p2));
+		if (r == -EPERM || r == -EACCES)
+			return unreadable(call, fc, flags);
 		if (r < 0)
 			return NOTIFY_ANSWER;
 		bad2 = !kernel_decides(p2) && enforcer_check_path(e, p2, ENFORCER_WRITE) == 0;

@@ -374,7 +374,10 @@ int notify_read_string(const struct notify_call *call, uint64_t addr, char *buf,
 					 want < 256 ? want : 256);
 		if (got <= 0) {
 			buf[done] = '\0';
-			return -EFAULT;
+			/* EPERM: the plugin's memory is closed to us (it made
+			 * itself non-dumpable); anything else: unmapped. */
+			return got == -EPERM || got == -EACCES || got == -ESRCH ? (int)got
+										: -EFAULT;
 		}
 		char *nul = memchr(buf + done, '\0', (size_t)got);
 		if (nul) {

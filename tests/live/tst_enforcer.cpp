@@ -29,6 +29,7 @@ private slots:
     void fileCalls_data();
     void fileCalls();
     void relativePaths();
+    void hiddenMemory();
     void allowedIsQuiet_data();
     void allowedIsQuiet();
     void blockedApis_data();
@@ -322,6 +323,39 @@ void TestEnforcer::relativePaths()
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(readFile(t.path("allowed/in.txt")), QByteArray("IN"));
         QCOMPARE(r.events.size(), 0);
+    }
+}
+
+// A plugin that makes itself non-dumpable closes its memory to a
+// supervisor without privileges over it (unprivileged, no user namespace:
+// Limited).  A write it cannot judge is refused, and reported as such;
+// with privileges (root, or a user namespace the supervisor owns) the path
+// is read as ever.
+void TestEnforcer::hiddenMemory()
+{
+    for (int level : { QFS_LEVEL_LIMITED, QFS_LEVEL_SANDBOXED }) {
+        Tree t(QStringLiteral("/var/tmp/qfs-enforcer-XXXXXX"));
+        t.mkdir("outside", true);
+        const QString allowed = t.mkdir("allowed", true);
+        Policy p = policy(level);
+        allowDir(p.get(), allowed, true);
+        const QString target = t.path("outside/hidden.txt");
+        Result r = runProbe(p.get(), { "nodump", target, "x" });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(!QFile::exists(target));
+        const bool sees = isRoot() || level >= QFS_LEVEL_SANDBOXED;
+        checkEvent(r, "UnauthorizedFileAccess", "openat",
+            sees ? "openat(\"" + target
+                    + "\", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC) — writing outside the writable "
+                      "directories"
+                 : QStringLiteral("openat(<path hidden>, O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC) — a "
+                                  "write the supervisor cannot judge: the plugin made itself "
+                                  "non-dumpable"),
+            "", sees ? target : QString());
+        // Inside, the write lands where the supervisor can look.
+        r = runProbe(p.get(), { "nodump", allowed + "/mine.txt", "M" });
+        QCOMPARE(r.exitCode, sees ? 0 : 1);
+        QCOMPARE(QFile::exists(allowed + "/mine.txt"), sees);
     }
 }
 
