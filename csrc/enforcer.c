@@ -50,9 +50,6 @@
 #include "seccomp_policy.h"
 #include "util.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 #ifndef MFD_NOEXEC_SEAL
 #define MFD_NOEXEC_SEAL 0x0008U
 #endif
@@ -339,7 +336,23 @@ static void out_enum(struct out *o, uint64_t v, const struct name *names, size_t
 	out_add(o, "%llu", (unsigned long long)v);
 }
 
-/* A string argument, quoted and escaped; a long one cut with "...". */
+/* @s quoted, quotes and control characters escaped; "..." before the
+ * closing quote when it was cut. */
+static void out_quoted(struct out *o, const char *s, bool cut)
+{
+	out_add(o, "\"");
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			out_add(o, "\\%c", *c);
+		else if (*c < 0x20 || *c == 0x7f)
+			out_add(o, "\\x%02x", *c);
+		else
+			out_add(o, "%c", *c);
+	}
+	out_add(o, cut ? "...\"" : "\"");
+}
+
+/* A string argument, read from the plugin (its address when unreadable). */
 static void out_string(struct out *o, const struct notify_call *call, uint64_t addr)
 {
 	char s[192];
@@ -353,31 +366,7 @@ static void out_string(struct out *o, const struct notify_call *call, uint64_t a
 		out_add(o, "%#llx", (unsigned long long)addr);
 		return;
 	}
-	out_add(o, "\"");
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			out_add(o, "\\%c", *c);
-		else if (*c < 0x20 || *c == 0x7f)
-			out_add(o, "\\x%02x", *c);
-		else
-			out_add(o, "%c", *c);
-	}
-	out_add(o, r == -ENAMETOOLONG ? "...\"" : "\"");
-}
-
-/* A path as judged: quoted, control characters escaped. */
-static void out_path(struct out *o, const char *p)
-{
-	out_add(o, "\"");
-	for (const unsigned char *c = (const unsigned char *)p; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			out_add(o, "\\%c", *c);
-		else if (*c < 0x20 || *c == 0x7f)
-			out_add(o, "\\x%02x", *c);
-		else
-			out_add(o, "%c", *c);
-	}
-	out_add(o, "\"");
+	out_quoted(o, s, r == -ENAMETOOLONG);
 }
 
 static const struct name clone_flags[] = {
@@ -407,10 +396,6 @@ static const struct name clone_flags[] = {
 	N(CLONE_IO),
 	N(CLONE_NEWTIME),
 };
-
-#define CLONE_NEW_MASK                                                                             \
-	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |             \
-	 CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
 
 static const struct name signals[] = {
 	N(SIGHUP),    N(SIGINT),  N(SIGQUIT),  N(SIGILL),  N(SIGTRAP), N(SIGABRT),
@@ -714,6 +699,30 @@ static void out_call(struct out *o, const struct notify_call *call, const char *
 	out_add(o, ")");
 }
 
+/* The violation of @call: its words are in call->detail already; the
+ * syscall's name and the path (NULL: none) are copied next to them. */
+static void report(struct notify_call *call, qfs_violation_type type, const char *syscall,
+		   const char *path)
+{
+	snprintf(call->aux, sizeof(call->aux), "%s", syscall);
+	call->report = true;
+	call->violation.type = type;
+	call->violation.detail = call->detail;
+	call->violation.syscall = call->aux;
+	call->violation.port = -1;
+	if (path) {
+		snprintf(call->path, sizeof(call->path), "%s", path);
+		call->violation.path = call->path;
+	}
+}
+
+/* Refused here, with EACCES: what Landlock answers. */
+static void refuse_access(struct notify_call *call)
+{
+	call->cont = false;
+	call->error = EACCES;
+}
+
 /*
  * Refusals.
  */
@@ -737,7 +746,7 @@ static bool refusal_of(const struct enforcer *e, const struct notify_call *call,
 	}
 	if (streq(name, "clone")) {
 		uint64_t flags = uarg(call, 0);
-		if (flags & CLONE_NEW_MASK) {
+		if (flags & SECCOMP_CLONE_NEW_MASK) {
 			*r = (struct decide_refusal){DECIDE_BASELINE,
 						     QFS_VIOLATION_UNAUTHORIZED_SYSTEM_CALL, NULL,
 						     "creating namespaces", EPERM};
@@ -843,13 +852,8 @@ void enforcer_describe(const struct enforcer *e, struct notify_call *call)
 		out_add(&o, " — blocked by \"%s\"", r.api);
 	call->error = r.error;
 	call->cont = false;
-	call->report = true;
-	snprintf(call->aux, sizeof(call->aux), "%s", name);
-	call->violation.type = r.type;
-	call->violation.detail = call->detail;
-	call->violation.syscall = call->aux;
+	report(call, r.type, name, NULL);
 	call->violation.api = r.api;
-	call->violation.port = -1;
 }
 
 static enum notify_disposition on_refused(struct notify_call *call, void *userdata)
@@ -982,14 +986,8 @@ static enum notify_disposition unreadable(struct notify_call *call, const struct
 	}
 	out_add(&o, ") — a write the supervisor cannot judge: the plugin made itself "
 		    "non-dumpable");
-	snprintf(call->aux, sizeof(call->aux), "%s", fc->name);
-	call->cont = false;
-	call->error = EACCES;
-	call->report = true;
-	call->violation.type = QFS_VIOLATION_UNAUTHORIZED_FILE_ACCESS;
-	call->violation.detail = call->detail;
-	call->violation.syscall = call->aux;
-	call->violation.port = -1;
+	refuse_access(call);
+	report(call, QFS_VIOLATION_UNAUTHORIZED_FILE_ACCESS, fc->name, NULL);
 	return NOTIFY_ANSWER;
 }
 
@@ -1066,10 +1064,10 @@ static enum notify_disposition on_file(struct notify_call *call, void *userdata)
 		out_string(&o, call, uarg(call, 0)); /* the target: a string, not judged */
 		out_add(&o, ", ");
 	}
-	out_path(&o, p1);
+	out_quoted(&o, p1, false);
 	if (fc->path2 >= 0) {
 		out_add(&o, ", ");
-		out_path(&o, p2);
+		out_quoted(&o, p2, false);
 	}
 	if (fc->kind != F_OTHER) {
 		out_add(&o, ", ");
@@ -1083,18 +1081,9 @@ static enum notify_disposition on_file(struct notify_call *call, void *userdata)
 	else
 		out_add(&o, " — reading outside the allowed directories");
 
-	snprintf(call->path, sizeof(call->path), "%s", bad1 ? p1 : p2);
-	snprintf(call->aux, sizeof(call->aux), "%s", name);
-	if (refuse) {
-		call->cont = false;
-		call->error = EACCES;
-	}
-	call->report = true;
-	call->violation.type = QFS_VIOLATION_UNAUTHORIZED_FILE_ACCESS;
-	call->violation.detail = call->detail;
-	call->violation.syscall = call->aux;
-	call->violation.path = call->path;
-	call->violation.port = -1;
+	if (refuse)
+		refuse_access(call);
+	report(call, QFS_VIOLATION_UNAUTHORIZED_FILE_ACCESS, name, bad1 ? p1 : p2);
 	return NOTIFY_ANSWER;
 }
 

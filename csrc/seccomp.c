@@ -58,14 +58,6 @@
 #ifndef MFD_NOEXEC_SEAL
 #define MFD_NOEXEC_SEAL 0x0008U
 #endif
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
-/* Every flag of clone() that creates a namespace. */
-#define CLONE_NEW_MASK                                                                             \
-	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |             \
-	 CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
 
 void seccomp_policy_default_actions(struct seccomp_policy_actions *ret)
 {
@@ -336,15 +328,15 @@ static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode,
 		add_simple(b, refusal_action(a, r, "clone"), "clone");
 	} else if (allow_list) {
 		if (no_process)
-			add_masked(b, allow, "clone", 0, CLONE_THREAD | CLONE_NEW_MASK,
+			add_masked(b, allow, "clone", 0, CLONE_THREAD | SECCOMP_CLONE_NEW_MASK,
 				   CLONE_THREAD);
 		else
-			add_masked(b, allow, "clone", 0, CLONE_NEW_MASK, 0);
+			add_masked(b, allow, "clone", 0, SECCOMP_CLONE_NEW_MASK, 0);
 	} else {
 		if (no_process)
 			add_masked(b, a->effect, "clone", 0, CLONE_THREAD, 0);
 		for (unsigned bit = 0; bit < 32; bit++)
-			if (CLONE_NEW_MASK & (1u << bit))
+			if (SECCOMP_CLONE_NEW_MASK & (1u << bit))
 				add_masked(b, a->baseline, "clone", 0, 1u << bit, 1u << bit);
 	}
 	/* clone3 passes its flags in memory; ENOSYS makes libc use clone. */
