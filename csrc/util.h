@@ -9,6 +9,7 @@
 #define QFS_UTIL_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,14 +20,14 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#define _cleanup_(f)	  __attribute__((cleanup(f)))
-#define _cleanup_free_	  _cleanup_(freep)
-#define _cleanup_close_	  _cleanup_(closep)
-#define _cleanup_fclose_  _cleanup_(fclosep)
-#define _printf_(a, b)	  __attribute__((format(printf, a, b)))
-#define _unused_	  __attribute__((unused))
-#define _likely_(x)	  __builtin_expect(!!(x), 1)
-#define _unlikely_(x)	  __builtin_expect(!!(x), 0)
+#define _cleanup_(f)	 __attribute__((cleanup(f)))
+#define _cleanup_free_	 _cleanup_(freep)
+#define _cleanup_close_	 _cleanup_(closep)
+#define _cleanup_fclose_ _cleanup_(fclosep)
+#define _printf_(a, b)	 __attribute__((format(printf, a, b)))
+#define _unused_	 __attribute__((unused))
+#define _likely_(x)	 __builtin_expect(!!(x), 1)
+#define _unlikely_(x)	 __builtin_expect(!!(x), 0)
 
 static inline bool streq(const char *a, const char *b)
 {
@@ -82,6 +83,10 @@ static inline void fclosep(FILE **f)
  * `return error_set(err, ...);`.
  */
 int error_set(qfs_error *err, const char *field, int errnum, const char *fmt, ...) _printf_(4, 5);
+
+/* error_setv() - error_set() with a va_list. */
+int error_setv(qfs_error *err, const char *field, int errnum, const char *fmt, va_list ap)
+	_printf_(4, 0);
 
 /* error_set_position() - attach a source name and a 1-based position. */
 void error_set_position(qfs_error *err, const char *source, unsigned line, unsigned column);
