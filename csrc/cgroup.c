@@ -1115,6 +1115,24 @@ static int create_v1(struct cgroup *cg, enum v1_controller c, const char *parent
 	return 0;
 }
 
+void cgroup_limits_from_policy(const qfs_policy *policy, bool private_user_ns,
+			       struct cgroup_limits *ret)
+{
+	int64_t mb = qfs_policy_get_limit(policy, QFS_LIMIT_MEMORY_MB);
+	int64_t cpu = qfs_policy_get_limit(policy, QFS_LIMIT_CPU_TIME_MS);
+	int64_t procs = qfs_policy_get_limit(policy, QFS_LIMIT_MAX_PROCESSES);
+	int64_t fds = qfs_policy_get_limit(policy, QFS_LIMIT_FILE_HANDLES);
+	int64_t disk = qfs_policy_get_limit(policy, QFS_LIMIT_DISK_SPACE_MB);
+
+	memset(ret, 0, sizeof(*ret));
+	ret->memory_bytes = mb > 0 ? (uint64_t)mb << 20 : 0;
+	ret->cpu_time_ms = cpu > 0 ? (uint64_t)cpu : 0;
+	ret->max_processes = procs > 0 ? (uint64_t)procs : 0;
+	ret->max_file_handles = fds > 0 ? (uint64_t)fds : 0;
+	ret->disk_bytes = disk > 0 ? (uint64_t)disk << 20 : 0;
+	ret->private_user_ns = private_user_ns;
+}
+
 int cgroup_new(const struct cgroup_config *cfg, const struct cgroup_limits *limits,
 	       struct cgroup **ret, qfs_error *err)
 {
@@ -1208,8 +1226,7 @@ int cgroup_new(const struct cgroup_config *cfg, const struct cgroup_limits *limi
 fail:
 	discovery_done(&d);
 	cgroup_free(cg);
-	(void)err;
-	return r;
+	return error_set(err, "cgroup", -r, "creating the sandbox's cgroups: %s", strerror(-r));
 }
 
 /* ---- killing and removal ---- */

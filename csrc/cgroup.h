@@ -169,7 +169,7 @@ void cgroup_limits_from_policy(const qfs_policy *policy, bool private_user_ns,
  * @cfg:    NULL for the real system.  Not copied: must outlive the cgroup.
  * @limits: copied.
  * @ret:    receives the cgroup, owned by the caller (cgroup_free()).
- * @err:    unused unless an error is returned.
+ * @err:    field "cgroup" and a sentence when an error is returned.
  * Return: 0; -ENOMEM; -EINVAL.  A missing or unusable hierarchy is not an
  * error: the resource falls to the next rung (see cgroup_backend(),
  * cgroup_describe()).

@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <qfsandbox/policy.h>
+
 extern "C" {
 #include "cgroup.h"
 }
@@ -259,6 +261,22 @@ private slots:
         cgroup_free(cg);
         QDir(alive).removeRecursively();
         QDir(other).removeRecursively();
+    }
+
+    void limitsFromPolicy()
+    {
+        qfs_policy *p = nullptr;
+        QCOMPARE(qfs_policy_new_builtin("strict", &p), 0);
+        cgroup_limits l;
+        cgroup_limits_from_policy(p, true, &l);
+        QCOMPARE(l.memory_bytes, uint64_t(128) << 20);
+        QCOMPARE(l.cpu_time_ms, uint64_t(120000));
+        QCOMPARE(l.max_file_handles, uint64_t(25));
+        QCOMPARE(l.disk_bytes, uint64_t(50) << 20);
+        QCOMPARE(l.max_processes, uint64_t(qfs_policy_get_limit(p, QFS_LIMIT_MAX_PROCESSES)));
+        QVERIFY(l.max_processes > 0);
+        QVERIFY(l.private_user_ns);
+        qfs_policy_free(p);
     }
 
     void rlimitsOnly()
