@@ -47,14 +47,11 @@ enum cgroup_fd {
 	FD_V2_MEM_CURRENT,
 	FD_V2_MEM_PEAK,
 	FD_V2_MEM_EVENTS,
-	FD_V2_PIDS_CURRENT,
 	FD_V2_PIDS_EVENTS,
 	FD_V1_PROCS,				  /* + enum v1_controller */
 	FD_V1_MEM_USAGE = FD_V1_PROCS + V1_COUNT, /* memory.usage_in_bytes */
 	FD_V1_MEM_MAX_USAGE,			  /* memory.max_usage_in_bytes */
-	FD_V1_MEM_OOM,				  /* memory.oom_control */
 	FD_V1_OOM_EVENTFD,
-	FD_V1_PIDS_CURRENT,
 	FD_V1_PIDS_EVENTS,
 	FD_V1_CPUACCT_USAGE,
 	FD_COUNT,
@@ -826,14 +823,12 @@ static void setup_v2_pids(struct cgroup *cg, int dfd)
 	if (cg->limits.max_processes)
 		r = write_u64_at(dfd, "pids.max", cg->limits.max_processes);
 	if (r >= 0) {
-		cg->fd[FD_V2_PIDS_CURRENT] = open_at(dfd, "pids.current", O_RDONLY);
 		cg->fd[FD_V2_PIDS_EVENTS] = open_at(dfd, "pids.events", O_RDONLY);
-		if (cg->fd[FD_V2_PIDS_CURRENT] < 0)
-			r = cg->fd[FD_V2_PIDS_CURRENT];
+		if (cg->fd[FD_V2_PIDS_EVENTS] < 0)
+			r = cg->fd[FD_V2_PIDS_EVENTS];
 	}
 	if (r < 0) {
 		describe_add(cg, "cgroup2 pids: %s", strerror(-r));
-		cg->fd[FD_V2_PIDS_CURRENT] = close_safe(cg->fd[FD_V2_PIDS_CURRENT]);
 		cg->fd[FD_V2_PIDS_EVENTS] = close_safe(cg->fd[FD_V2_PIDS_EVENTS]);
 		write_at(dfd, "pids.max", "max\n");
 	} else {
@@ -988,16 +983,23 @@ static char *v1_parent(struct discovery *d, enum v1_controller c)
 	return parent;
 }
 
-/* Registers an eventfd for OOM notifications of the v1 memory cgroup. */
+/*
+ * Registers an eventfd for OOM notifications of the v1 memory cgroup.  The
+ * registration holds what it needs: memory.oom_control is closed again and
+ * opened only when an OOM is to be counted.
+ */
 static int v1_oom_eventfd(struct cgroup *cg, int dfd)
 {
+	_cleanup_close_ int ofd = open_at(dfd, "memory.oom_control", O_RDONLY);
 	char buf[32];
 	int efd, r;
 
+	if (ofd < 0)
+		return ofd;
 	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (efd < 0)
 		return -errno;
-	snprintf(buf, sizeof(buf), "%d %d", efd, cg->fd[FD_V1_MEM_OOM]);
+	snprintf(buf, sizeof(buf), "%d %d", efd, ofd);
 	r = write_at(dfd, "cgroup.event_control", buf);
 	if (r < 0) {
 		close_safe(efd);
@@ -1031,25 +1033,19 @@ static int setup_v1(struct cgroup *cg, enum v1_controller c, int dfd)
 		}
 		cg->fd[FD_V1_MEM_USAGE] = open_at(dfd, "memory.usage_in_bytes", O_RDONLY);
 		cg->fd[FD_V1_MEM_MAX_USAGE] = open_at(dfd, "memory.max_usage_in_bytes", O_RDONLY);
-		cg->fd[FD_V1_MEM_OOM] = open_at(dfd, "memory.oom_control", O_RDONLY);
 		if (cg->fd[FD_V1_MEM_USAGE] < 0)
 			return cg->fd[FD_V1_MEM_USAGE];
-		if (cg->fd[FD_V1_MEM_OOM] >= 0) {
-			r = v1_oom_eventfd(cg, dfd);
-			if (r < 0)
-				describe_add(cg, "cgroup1 memory: no OOM notification: %s",
-					     strerror(-r));
-		}
+		r = v1_oom_eventfd(cg, dfd);
+		if (r < 0)
+			describe_add(cg, "cgroup1 memory: no OOM notification: %s", strerror(-r));
 		return 0;
 	case V1_PIDS:
 		if (l->max_processes)
 			r = write_u64_at(dfd, "pids.max", l->max_processes);
 		if (r < 0)
 			return r;
-		cg->fd[FD_V1_PIDS_CURRENT] = open_at(dfd, "pids.current", O_RDONLY);
 		cg->fd[FD_V1_PIDS_EVENTS] = open_at(dfd, "pids.events", O_RDONLY);
-		prime_events(cg->fd[FD_V1_PIDS_EVENTS]);
-		return cg->fd[FD_V1_PIDS_CURRENT] < 0 ? cg->fd[FD_V1_PIDS_CURRENT] : 0;
+		return cg->fd[FD_V1_PIDS_EVENTS] < 0 ? cg->fd[FD_V1_PIDS_EVENTS] : 0;
 	case V1_CPUACCT:
 		cg->fd[FD_V1_CPUACCT_USAGE] = open_at(dfd, "cpuacct.usage", O_RDONLY);
 		return cg->fd[FD_V1_CPUACCT_USAGE] < 0 ? cg->fd[FD_V1_CPUACCT_USAGE] : 0;
@@ -1069,7 +1065,6 @@ static void close_v1(struct cgroup *cg, enum v1_controller c)
 			cg->fd[i] = close_safe(cg->fd[i]);
 		break;
 	case V1_PIDS:
-		cg->fd[FD_V1_PIDS_CURRENT] = close_safe(cg->fd[FD_V1_PIDS_CURRENT]);
 		cg->fd[FD_V1_PIDS_EVENTS] = close_safe(cg->fd[FD_V1_PIDS_EVENTS]);
 		break;
 	case V1_CPUACCT:
@@ -1337,23 +1332,26 @@ static int v1_freeze(struct cgroup *cg, bool on)
 
 int cgroup_kill(struct cgroup *cg)
 {
-	int procs, r;
+	int procs;
 
 	if (!cg)
 		return -EINVAL;
 	procs = membership_fd(cg);
 	if (procs < 0)
 		return -ENODATA;
-	if (cg->fd[FD_V2_DIR] >= 0) {
+	if (cg->v2_path) {
+		_cleanup_close_ int dfd = open(cg->v2_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		bool frozen;
 
+		if (dfd < 0)
+			return -errno;
 		/* cgroup.kill (5.14) kills atomically, forks included. */
-		if (write_at(cg->fd[FD_V2_DIR], "cgroup.kill", "1\n") == 0)
+		if (write_at(dfd, "cgroup.kill", "1\n") == 0)
 			return 0;
-		frozen = write_at(cg->fd[FD_V2_DIR], "cgroup.freeze", "1\n") == 0;
-		r = kill_listed(procs, frozen ? 1 : 50);
+		frozen = write_at(dfd, "cgroup.freeze", "1\n") == 0;
+		kill_listed(procs, frozen ? 1 : 50);
 		if (frozen)
-			write_at(cg->fd[FD_V2_DIR], "cgroup.freeze", "0\n");
+			write_at(dfd, "cgroup.freeze", "0\n");
 		return kill_listed(procs, 50);
 	}
 	/* v1 has no cgroup.kill.  Frozen tasks cannot fork; SIGKILL stays
@@ -1364,8 +1362,7 @@ int cgroup_kill(struct cgroup *cg)
 	} else if (cg->v1_path[V1_FREEZER]) {
 		v1_freeze(cg, false);
 	}
-	r = kill_listed(procs, 50);
-	return r;
+	return kill_listed(procs, 50);
 }
 
 struct cgroup *cgroup_free(struct cgroup *cg)
@@ -1477,7 +1474,9 @@ void cgroup_attach_done(struct cgroup *cg)
 
 	if (!cg)
 		return;
-	/* The membership list stays readable through one of them. */
+	/* Placement is over: the v2 directory was for clone3.  The
+	 * membership list stays readable through one procs descriptor. */
+	cg->fd[FD_V2_DIR] = close_safe(cg->fd[FD_V2_DIR]);
 	keep = membership_fd(cg);
 	for (int c = 0; c < V1_COUNT; c++)
 		if (cg->fd[FD_V1_PROCS + c] != keep)
@@ -1577,11 +1576,13 @@ int64_t cgroup_oom_kills(struct cgroup *cg)
 		if (read(cg->fd[FD_V1_OOM_EVENTFD], &v, sizeof(v)) == sizeof(v))
 			cg->oom_notifications += v;
 	}
-	if (cg->fd[FD_V1_MEM_OOM] >= 0) {
-		r = read_keyed(cg->fd[FD_V1_MEM_OOM], "oom_kill");
-		if (r != -ENOENT)
-			return r;
-		return (int64_t)cg->oom_notifications;
+	if (cg->v1_path[V1_MEMORY]) {
+		_cleanup_free_ char *path = path_join(cg->v1_path[V1_MEMORY], "memory.oom_control");
+		_cleanup_close_ int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+
+		r = fd >= 0 ? read_keyed(fd, "oom_kill") : -ENOENT;
+		/* Kernels before 4.13 have no oom_kill field: count notifications. */
+		return r == -ENOENT ? (int64_t)cg->oom_notifications : r;
 	}
 	return 0;
 }
@@ -1617,30 +1618,43 @@ int64_t cgroup_cpu_usec(struct cgroup *cg)
 	return -ENODATA;
 }
 
-int cgroup_stat(struct cgroup *cg, struct cgroup_stat *ret)
+int cgroup_stat(struct cgroup *cg, unsigned what, struct cgroup_stat *ret)
 {
 	int64_t cpu;
 
 	if (!cg || !ret)
 		return -EINVAL;
 	memset(ret, 0, sizeof(*ret));
-	cpu = cgroup_cpu_usec(cg);
-	if (cpu >= 0) {
-		ret->cpu_usec = (uint64_t)cpu;
-		ret->cpu_valid = true;
+	if (what & CGROUP_STAT_CPU) {
+		cpu = cgroup_cpu_usec(cg);
+		if (cpu >= 0) {
+			ret->cpu_usec = (uint64_t)cpu;
+			ret->cpu_valid = true;
+		}
 	}
-	if (cg->fd[FD_V2_MEM_CURRENT] >= 0) {
-		ret->memory_valid = read_u64(cg->fd[FD_V2_MEM_CURRENT], &ret->memory_bytes);
-		ret->memory_peak_valid = read_u64(cg->fd[FD_V2_MEM_PEAK], &ret->memory_peak_bytes);
-	} else if (cg->fd[FD_V1_MEM_USAGE] >= 0) {
-		ret->memory_valid = read_u64(cg->fd[FD_V1_MEM_USAGE], &ret->memory_bytes);
-		ret->memory_peak_valid =
-			read_u64(cg->fd[FD_V1_MEM_MAX_USAGE], &ret->memory_peak_bytes);
+	if (what & CGROUP_STAT_MEMORY) {
+		int cur = cg->fd[FD_V2_MEM_CURRENT], peak = cg->fd[FD_V2_MEM_PEAK];
+
+		if (cur < 0) {
+			cur = cg->fd[FD_V1_MEM_USAGE];
+			peak = cg->fd[FD_V1_MEM_MAX_USAGE];
+		}
+		if (cur >= 0) {
+			ret->memory_valid = read_u64(cur, &ret->memory_bytes);
+			ret->memory_peak_valid = read_u64(peak, &ret->memory_peak_bytes);
+		}
 	}
-	if (cg->fd[FD_V2_PIDS_CURRENT] >= 0)
-		ret->tasks_valid = read_u64(cg->fd[FD_V2_PIDS_CURRENT], &ret->tasks);
-	else if (cg->fd[FD_V1_PIDS_CURRENT] >= 0)
-		ret->tasks_valid = read_u64(cg->fd[FD_V1_PIDS_CURRENT], &ret->tasks);
+	if (what & CGROUP_STAT_TASKS) {
+		/* Not needed per sample: opened when asked, one descriptor less. */
+		const char *dir = cg->backend[QFS_RESOURCE_PROCESSES] == CGROUP_BACKEND_V2
+					  ? cg->v2_path
+					  : cg->v1_path[V1_PIDS];
+		_cleanup_free_ char *path = dir ? path_join(dir, "pids.current") : NULL;
+		_cleanup_close_ int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+
+		if (fd >= 0)
+			ret->tasks_valid = read_u64(fd, &ret->tasks);
+	}
 	return 0;
 }
 
@@ -1655,6 +1669,15 @@ int cgroup_procs(struct cgroup *cg, pid_t *pids, size_t max)
 	fd = membership_fd(cg);
 	if (fd < 0)
 		return -ENODATA;
+	/* One pread does for the usual few pids: seq_file fills the buffer
+	 * until the list ends or the buffer is full, so a read that left
+	 * room for more records read everything. */
+	{
+		ssize_t n = pread(fd, buf, sizeof(buf), 0);
+
+		if (n >= 0 && (size_t)n + 64 < sizeof(buf))
+			return cgroup_parse_pids(buf, (size_t)n, pids, pids ? max : 0);
+	}
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return -errno;
 	for (;;) {

@@ -17,7 +17,8 @@
  *                         uid may no longer write them).
  *   cgroup_rlimits()      the rlimits the child applies.
  *   cgroup_attach_done()  after the child has exec'd: closes what only the
- *                         child needed.
+ *                         launch needed (the v2 directory, the v1 procs
+ *                         descriptors but one).
  *   cgroup_stat(), cgroup_procs(), cgroup_event_fd(), cgroup_oom_kills(),
  *   cgroup_pids_refused() while it runs.
  *   cgroup_kill()         every process in the sandbox, now.
@@ -210,7 +211,9 @@ const char *cgroup_v1_path(const struct cgroup *cg, const char *controller);
 /**
  * cgroup_clone_fd() - the v2 directory, opened O_DIRECTORY, for
  * clone_args.cgroup with CLONE_INTO_CGROUP; -1 when there is no v2 cgroup.
- * Owned by @cg.
+ * Owned by @cg; valid until cgroup_attach_done().  When it is >= 0 the
+ * launcher must place the child with it: membership, kill and CPU time are
+ * then read from the v2 cgroup alone.
  */
 int cgroup_clone_fd(const struct cgroup *cg);
 
@@ -287,11 +290,18 @@ struct cgroup_stat {
 	bool tasks_valid;
 };
 
+#define CGROUP_STAT_CPU	   (1u << 0)
+#define CGROUP_STAT_MEMORY (1u << 1) /* current and peak */
+#define CGROUP_STAT_TASKS  (1u << 2)
+#define CGROUP_STAT_ALL	   (CGROUP_STAT_CPU | CGROUP_STAT_MEMORY | CGROUP_STAT_TASKS)
+
 /**
- * cgroup_stat() - read the counters with pread() on descriptors kept open.
- * Return: 0 (fields that could not be read are marked invalid), -EINVAL.
+ * cgroup_stat() - read the counters in @what (CGROUP_STAT_*) with pread()
+ * on descriptors kept open.
+ * Return: 0 (fields not asked for or not readable are marked invalid),
+ * -EINVAL.
  */
-int cgroup_stat(struct cgroup *cg, struct cgroup_stat *ret);
+int cgroup_stat(struct cgroup *cg, unsigned what, struct cgroup_stat *ret);
 
 /**
  * cgroup_cpu_usec() - CPU time of the sandbox only (the cheapest counter).

@@ -36,6 +36,7 @@ struct disk_root {
 	enum disk_kind kind;
 	int fd; /* the directory, held open */
 	dev_t dev;
+	uint64_t used; /* DISK_FS: at the last full sample */
 };
 
 struct monitor {
@@ -59,6 +60,11 @@ struct monitor {
 	uint64_t walk_bytes;	/* this pass so far */
 	uint64_t walk_complete; /* last complete pass */
 	bool walk_done_once;
+
+	/* The idle fast path: CPU time at the last full sample. */
+	bool full_done;
+	uint64_t full_cpu_us;
+	unsigned since_full;
 
 	uint64_t memory_bytes;
 	uint64_t memory_peak_bytes;
@@ -500,16 +506,24 @@ static void walk_step(struct monitor *m)
 	}
 }
 
-static uint64_t disk_usage(struct monitor *m)
+/*
+ * @idle: the sandbox used no CPU time since the last full sample; its own
+ * file systems cannot have changed then (directories may be shared with
+ * the host and are walked anyway).
+ */
+static uint64_t disk_usage(struct monitor *m, bool idle)
 {
 	uint64_t total = 0;
 
 	for (size_t i = 0; i < m->n_roots; i++) {
+		struct disk_root *root = &m->roots[i];
 		struct statfs sf;
 
-		if (m->roots[i].kind != DISK_FS || fstatfs(m->roots[i].fd, &sf) < 0)
+		if (root->kind != DISK_FS)
 			continue;
-		total += (uint64_t)(sf.f_blocks - sf.f_bfree) * (uint64_t)sf.f_bsize;
+		if (!idle && fstatfs(root->fd, &sf) == 0)
+			root->used = (uint64_t)(sf.f_blocks - sf.f_bfree) * (uint64_t)sf.f_bsize;
+		total += root->used;
 	}
 	walk_step(m);
 	if (!m->walk_done_once || m->walk_bytes > m->walk_complete)
@@ -643,29 +657,24 @@ int64_t monitor_cpu_usec(struct monitor *m)
 	return (int64_t)total;
 }
 
-int monitor_sample(struct monitor *m, qfs_usage *ret)
+/* Everything but the CPU counter: processes, descriptors, memory. */
+static void sample_processes(struct monitor *m, bool have_cpu, uint64_t *cpu_us)
 {
 	struct cgroup_stat cs = {0};
-	uint64_t cpu_us = 0, rss = 0, fds = 0;
-	bool from_cgroup, need_cpu, need_rss;
+	uint64_t rss = 0, fds = 0, tree_cpu = 0;
+	bool from_cgroup, need_cpu = !have_cpu, need_rss;
 	int n, alive = 0;
 
-	if (!m)
-		return -EINVAL;
 	if (m->cg)
-		cgroup_stat(m->cg, &cs);
-	need_cpu = !cs.cpu_valid;
+		cgroup_stat(m->cg, CGROUP_STAT_MEMORY, &cs);
 	need_rss = !cs.memory_valid;
-
 	n = list_processes(m, &from_cgroup);
-	if (n < 0)
-		n = 0;
 	for (int i = 0; i < n; i++) {
 		pid_t pid = m->pids[i];
 		char name[32];
 		int c;
 
-		if ((need_cpu || need_rss) && add_process(m, pid, &cpu_us, &rss) <= 0)
+		if ((need_cpu || need_rss) && add_process(m, pid, &tree_cpu, &rss) <= 0)
 			continue; /* gone since the listing, or a zombie */
 		snprintf(name, sizeof(name), "/proc/%d/fd", (int)pid);
 		c = pid == m->pid ? count_fds(m->proc_fd, "fd") : count_fds(AT_FDCWD, name);
@@ -677,33 +686,66 @@ int monitor_sample(struct monitor *m, qfs_usage *ret)
 		alive++;
 		fds += (uint64_t)c;
 	}
-
-	if (cs.cpu_valid)
-		cpu_us = cs.cpu_usec;
-	else if (cpu_us < m->last.cpu_time_used_ms * 1000)
-		cpu_us = m->last.cpu_time_used_ms * 1000; /* a process left the tree */
+	if (need_cpu) {
+		/* A process that left the tree takes its time along: keep the
+		 * figure from going backwards. */
+		*cpu_us = tree_cpu > m->last.cpu_time_used_ms * 1000
+				  ? tree_cpu
+				  : m->last.cpu_time_used_ms * 1000;
+	}
 	m->memory_bytes = cs.memory_valid ? cs.memory_bytes : rss;
 	if (m->memory_bytes > m->memory_peak_bytes)
 		m->memory_peak_bytes = m->memory_bytes;
 	if (cs.memory_peak_valid && cs.memory_peak_bytes > m->memory_peak_bytes)
 		m->memory_peak_bytes = cs.memory_peak_bytes;
-	m->disk_bytes = disk_usage(m);
-
-	m->last.cpu_time_used_ms = cpu_us / 1000;
 	m->last.memory_used_mb = m->memory_bytes >> MIB_SHIFT;
 	m->last.memory_peak_mb = m->memory_peak_bytes >> MIB_SHIFT;
-	m->last.disk_space_used_mb = m->disk_bytes >> MIB_SHIFT;
 	m->last.file_handles_used = fds > UINT32_MAX ? UINT32_MAX : (uint32_t)fds;
-	m->last.network_connections_used = m->connections;
-	m->last.network_connections_peak = m->connections_peak;
 	m->last.processes = (uint32_t)alive;
 	if (m->last.processes > m->last.processes_peak)
 		m->last.processes_peak = m->last.processes;
+}
+
+int monitor_sample(struct monitor *m, unsigned flags, qfs_usage *ret)
+{
+	int64_t cg_cpu = -ENODATA;
+	uint64_t cpu_us = 0;
+	bool idle;
+
+	if (!m)
+		return -EINVAL;
+	if (m->cg)
+		cg_cpu = cgroup_cpu_usec(m->cg);
+	if (cg_cpu >= 0)
+		cpu_us = (uint64_t)cg_cpu;
+	/*
+	 * A sandbox that used no CPU time since the last full sample cannot
+	 * have forked, exited, opened a descriptor or allocated: skip the
+	 * per-process work and keep those figures, but look anyway every
+	 * MONITOR_FULL_EVERY samples (memory can shrink, and a cpu.stat in
+	 * microseconds may miss a tiny amount of work).
+	 */
+	idle = !(flags & MONITOR_SAMPLE_FULL) && cg_cpu >= 0 && m->full_done &&
+	       cpu_us == m->full_cpu_us && m->since_full + 1 < MONITOR_FULL_EVERY;
+	if (idle) {
+		m->since_full++;
+	} else {
+		sample_processes(m, cg_cpu >= 0, &cpu_us);
+		m->full_done = true;
+		m->full_cpu_us = cpu_us;
+		m->since_full = 0;
+	}
+	m->disk_bytes = disk_usage(m, idle);
+
+	m->last.cpu_time_used_ms = cpu_us / 1000;
+	m->last.disk_space_used_mb = m->disk_bytes >> MIB_SHIFT;
+	m->last.network_connections_used = m->connections;
+	m->last.network_connections_peak = m->connections_peak;
 	m->last.start_time_ms = m->start_ns / 1000000u;
 	m->last.wall_time_ms = (now_ns(CLOCK_MONOTONIC) - m->start_ns) / 1000000u;
 	if (ret)
 		*ret = m->last;
-	return alive ? 0 : -ESRCH;
+	return m->last.processes ? 0 : -ESRCH;
 }
 
 const qfs_usage *monitor_last(const struct monitor *m)

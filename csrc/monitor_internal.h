@@ -87,13 +87,27 @@ void monitor_set_disk_budget(struct monitor *m, unsigned entries);
 /** monitor_set_connections() - open mediated connections now. */
 void monitor_set_connections(struct monitor *m, uint32_t open);
 
+/* Flags for monitor_sample(). */
+#define MONITOR_SAMPLE_FULL (1u << 0) /* no idle fast path: look at everything */
+/* An idle sandbox is looked at fully at least every this many samples. */
+#define MONITOR_FULL_EVERY 16
+
 /**
  * monitor_sample() - measure now.
- * @ret: receives the sample (peaks are over the monitor's life).
+ *
+ * With a cgroup that accounts CPU time, a sandbox that used none since the
+ * last full sample is idle: only its CPU counter and disk are read, and the
+ * processes, descriptors and memory of the last full sample are kept (an
+ * idle sandbox cannot have changed them, except memory shrinking under
+ * reclaim).  Every MONITOR_FULL_EVERY-th sample, and any sample with
+ * MONITOR_SAMPLE_FULL, looks at everything.
+ *
+ * @flags: 0 or MONITOR_SAMPLE_FULL.
+ * @ret:   receives the sample (peaks are over the monitor's life).
  * Return: 0; -ESRCH when no process of the sandbox is left to look at
  * (@ret then holds the last figures with processes 0), -EINVAL.
  */
-int monitor_sample(struct monitor *m, qfs_usage *ret);
+int monitor_sample(struct monitor *m, unsigned flags, qfs_usage *ret);
 
 /** monitor_last() - the latest sample, without measuring. */
 const qfs_usage *monitor_last(const struct monitor *m);

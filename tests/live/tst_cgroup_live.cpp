@@ -344,7 +344,7 @@ private slots:
         QVERIFY(cgroup_oom_kills(cg) >= 1);
 
         struct cgroup_stat st;
-        QCOMPARE(cgroup_stat(cg, &st), 0);
+        QCOMPARE(cgroup_stat(cg, CGROUP_STAT_ALL, &st), 0);
         QVERIFY(st.memory_peak_valid);
         // Never above the limit, and it did reach it.
         QVERIFY2(st.memory_peak_bytes <= limits.memory_bytes,
@@ -379,7 +379,7 @@ private slots:
         pid_t pids[64];
         for (int i = 0; i < 20; i++) {
             struct cgroup_stat st;
-            cgroup_stat(cg, &st);
+            cgroup_stat(cg, CGROUP_STAT_ALL, &st);
             QVERIFY(st.tasks_valid);
             QVERIFY2(st.tasks <= 8, qPrintable(QString::number(st.tasks)));
             QVERIFY(cgroup_procs(cg, pids, 64) <= 8);
@@ -578,7 +578,7 @@ private slots:
         struct monitor *m = nullptr;
         QCOMPARE(monitor_new(cg, pid, &m), 0);
         qfs_usage u;
-        QCOMPARE(monitor_sample(m, &u), 0);
+        QCOMPARE(monitor_sample(m, MONITOR_SAMPLE_FULL, &u), 0);
         QVERIFY2(u.memory_used_mb >= 95, qPrintable(QString::number(u.memory_used_mb)));
         QVERIFY(u.memory_peak_mb >= u.memory_used_mb);
         QCOMPARE(u.processes, 1u);

@@ -17,6 +17,7 @@
 
 extern "C" {
 #include "cgroup.h"
+#include "monitor_internal.h"
 }
 
 namespace {
@@ -73,6 +74,13 @@ pid_t deadPid()
         _exit(0);
     waitpid(pid, nullptr, 0);
     return pid;
+}
+
+int countFds(pid_t pid)
+{
+    return QDir(QStringLiteral("/proc/%1/fd").arg(pid))
+        .entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot)
+        .size();
 }
 
 } // namespace
@@ -186,7 +194,7 @@ private slots:
         put(dir + "/pids.events", "max 3\n");
 
         struct cgroup_stat st;
-        QCOMPARE(cgroup_stat(cg, &st), 0);
+        QCOMPARE(cgroup_stat(cg, CGROUP_STAT_ALL, &st), 0);
         QVERIFY(st.memory_valid && st.memory_peak_valid && st.cpu_valid && st.tasks_valid);
         QCOMPARE(st.memory_bytes, uint64_t(1048576));
         QCOMPARE(st.memory_peak_bytes, uint64_t(2097152));
@@ -239,6 +247,97 @@ private slots:
         QCOMPARE(rl[4].limit.rlim_cur, rlim_t(64) << 20);
         QCOMPARE(rl[5].resource, int(RLIMIT_NPROC));
         QCOMPARE(rl[5].limit.rlim_max, rlim_t(16));
+        cgroup_free(cg);
+    }
+
+    // An idle sandbox (CPU counter unchanged) is looked at fully only every
+    // MONITOR_FULL_EVERY samples; any CPU time or MONITOR_SAMPLE_FULL looks
+    // at once.
+    void monitorIdleFastPath()
+    {
+        makeOwn("cpu memory pids\n", false);
+        struct cgroup *cg = nullptr;
+        QCOMPARE(cgroup_new(&cfg, &limits, &cg, nullptr), 0);
+        const QString dir = QString::fromUtf8(cgroup_v2_path(cg));
+        int cmd[2], ack[2];
+        QCOMPARE(pipe(cmd), 0);
+        QCOMPARE(pipe(ack), 0);
+        const pid_t child = fork();
+        if (child == 0) {
+            close(cmd[1]);
+            close(ack[0]);
+            char c;
+            if (write(ack[1], "r", 1) != 1 || read(cmd[0], &c, 1) != 1)
+                _exit(1);
+            for (int i = 0; i < 3; i++)
+                dup(0);
+            if (write(ack[1], "k", 1) != 1)
+                _exit(1);
+            if (read(cmd[0], &c, 1) < 0)
+                _exit(1);
+            _exit(0);
+        }
+        // Whatever happens below, the child ends and the fake list goes back.
+        struct Cleanup
+        {
+            pid_t pid;
+            int fds[4];
+            QString procs;
+            ~Cleanup()
+            {
+                for (int fd : fds)
+                    close(fd);
+                if (waitpid(pid, nullptr, WNOHANG) == 0) {
+                    kill(pid, SIGKILL);
+                    waitpid(pid, nullptr, 0);
+                }
+                if (QFileInfo::exists(procs)) // not yet freed: no real pid in it
+                    put(procs, kFakeProcs);
+            }
+        } cleanup { child, { cmd[0], cmd[1], ack[0], ack[1] }, dir + "/cgroup.procs" };
+        put(dir + "/cgroup.procs", QByteArray::number(child) + "\n");
+        put(dir + "/cpu.stat", "usage_usec 5000\n");
+        put(dir + "/memory.current", "1048576\n");
+
+        char c;
+        QCOMPARE(read(ack[0], &c, 1), ssize_t(1)); // the child is settled
+        struct monitor *m = nullptr;
+        QCOMPARE(monitor_new(cg, child, &m), 0);
+        qfs_usage u;
+        QCOMPARE(monitor_sample(m, 0, &u), 0); // the first one is full
+        const uint32_t fds = u.file_handles_used;
+        QCOMPARE(int(fds), countFds(child));
+        QCOMPARE(u.memory_used_mb, uint64_t(1));
+        QCOMPARE(u.cpu_time_used_ms, uint64_t(5));
+        QCOMPARE(u.processes, 1u);
+
+        // Changes the fake CPU counter does not show.
+        put(dir + "/memory.current", "2097152\n");
+        QCOMPARE(write(cmd[1], "d", 1), ssize_t(1));
+        QCOMPARE(read(ack[0], &c, 1), ssize_t(1));
+        for (int i = 1; i < MONITOR_FULL_EVERY; i++) {
+            QCOMPARE(monitor_sample(m, 0, &u), 0);
+            QCOMPARE(u.memory_used_mb, uint64_t(1));
+            QCOMPARE(u.file_handles_used, fds);
+        }
+        QCOMPARE(monitor_sample(m, 0, &u), 0); // forced full
+        QCOMPARE(u.memory_used_mb, uint64_t(2));
+        QCOMPARE(u.file_handles_used, fds + 3);
+
+        put(dir + "/memory.current", "3145728\n");
+        QCOMPARE(monitor_sample(m, 0, &u), 0);
+        QCOMPARE(u.memory_used_mb, uint64_t(2)); // idle again
+        QCOMPARE(monitor_sample(m, MONITOR_SAMPLE_FULL, &u), 0);
+        QCOMPARE(u.memory_used_mb, uint64_t(3));
+
+        put(dir + "/memory.current", "4194304\n");
+        put(dir + "/cpu.stat", "usage_usec 5001\n");
+        QCOMPARE(monitor_sample(m, 0, &u), 0); // CPU moved: full
+        QCOMPARE(u.memory_used_mb, uint64_t(4));
+        QCOMPARE(u.memory_peak_mb, uint64_t(4));
+
+        monitor_free(m);
+        put(dir + "/cgroup.procs", kFakeProcs);
         cgroup_free(cg);
     }
 

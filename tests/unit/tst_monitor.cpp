@@ -241,7 +241,7 @@ private slots:
         struct monitor *m = nullptr;
         QCOMPARE(monitor_new(nullptr, child, &m), 0);
         qfs_usage u;
-        QCOMPARE(monitor_sample(m, &u), 0);
+        QCOMPARE(monitor_sample(m, MONITOR_SAMPLE_FULL, &u), 0);
         QCOMPARE(u.processes, 3u);
         QCOMPARE(u.processes_peak, 3u);
 
@@ -266,7 +266,7 @@ private slots:
 
         monitor_set_connections(m, 4);
         monitor_set_connections(m, 1);
-        QCOMPARE(monitor_sample(m, &u), 0);
+        QCOMPARE(monitor_sample(m, MONITOR_SAMPLE_FULL, &u), 0);
         QCOMPARE(u.network_connections_used, 1u);
         QCOMPARE(u.network_connections_peak, 4u);
 
@@ -277,7 +277,7 @@ private slots:
         guard.pid = -1;
         QVERIFY(WIFEXITED(status));
         // Reaped: nothing left to look at, the last figures stay.
-        QCOMPARE(monitor_sample(m, &u), -ESRCH);
+        QCOMPARE(monitor_sample(m, MONITOR_SAMPLE_FULL, &u), -ESRCH);
         QCOMPARE(u.processes, 0u);
         QCOMPARE(u.processes_peak, 3u);
         QVERIFY(u.memory_peak_mb >= 64);
@@ -313,13 +313,13 @@ private slots:
         monitor_set_disk_budget(m, 3);
         qfs_usage u;
         // 28 entries at 3 per sample: the first sample sees a part only.
-        monitor_sample(m, &u);
+        monitor_sample(m, MONITOR_SAMPLE_FULL, &u);
         uint64_t previous = monitor_disk_bytes(m);
         QVERIFY2(previous < expect, qPrintable(QString::number(previous)));
         // The figure only grows until the pass completes, then is exact.
         int samples = 1;
         while (monitor_disk_bytes(m) != expect && samples < 12) {
-            monitor_sample(m, &u);
+            monitor_sample(m, MONITOR_SAMPLE_FULL, &u);
             QVERIFY(monitor_disk_bytes(m) >= previous);
             QVERIFY(monitor_disk_bytes(m) <= expect);
             previous = monitor_disk_bytes(m);
@@ -332,7 +332,7 @@ private slots:
         QVERIFY(QFile::remove(r + "/a/b/c/three"));
         const uint64_t after = blocksUnder(r);
         for (int i = 0; i < 12; i++)
-            monitor_sample(m, &u);
+            monitor_sample(m, MONITOR_SAMPLE_FULL, &u);
         QCOMPARE(monitor_disk_bytes(m), after);
         monitor_free(m);
     }
@@ -348,12 +348,12 @@ private slots:
         QCOMPARE(monitor_add_disk_dir(m, r.toUtf8().constData()), 0);
         monitor_set_disk_budget(m, 10);
         qfs_usage u;
-        monitor_sample(m, &u);
+        monitor_sample(m, MONITOR_SAMPLE_FULL, &u);
         const uint64_t first = monitor_disk_bytes(m);
         // 10 of 50 files counted: well below the total.
         QVERIFY(first > 0 && first < blocksUnder(r) / 2);
         for (int i = 0; i < 5; i++)
-            monitor_sample(m, &u);
+            monitor_sample(m, MONITOR_SAMPLE_FULL, &u);
         QCOMPARE(monitor_disk_bytes(m), blocksUnder(r));
         monitor_free(m);
     }
@@ -367,7 +367,7 @@ private slots:
         QCOMPARE(monitor_new(nullptr, getpid(), &m), 0);
         QCOMPARE(monitor_add_disk_fs(m, "/dev/shm"), 0);
         qfs_usage u;
-        monitor_sample(m, &u);
+        monitor_sample(m, MONITOR_SAMPLE_FULL, &u);
         QCOMPARE(monitor_disk_bytes(m), uint64_t(sf.f_blocks - sf.f_bfree) * uint64_t(sf.f_bsize));
         monitor_free(m);
     }
