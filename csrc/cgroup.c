@@ -88,32 +88,6 @@ static void sleep_us(long usec)
 		;
 }
 
-/* Reads a small file from offset 0 into @buf, NUL-terminated.
- * Return: length or -errno. */
-static ssize_t pread_text(int fd, char *buf, size_t size)
-{
-	ssize_t n;
-
-	if (fd < 0)
-		return -EBADF;
-	do
-		n = pread(fd, buf, size - 1, 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return n;
-}
-
-static ssize_t read_text_at(int dfd, const char *name, char *buf, size_t size)
-{
-	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-
-	if (fd < 0)
-		return -errno;
-	return pread_text(fd, buf, size);
-}
-
 /* Whole file into a malloc'd NUL-terminated buffer (for /proc texts). */
 static int read_file_alloc(const char *path, char **ret, size_t *ret_len)
 {

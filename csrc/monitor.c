@@ -32,6 +32,15 @@ enum disk_kind {
 	DISK_FS,
 };
 
+/* A record of getdents64(2), which glibc 2.36 does not declare. */
+struct dirent64_raw {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
 struct disk_root {
 	enum disk_kind kind;
 	int fd; /* the directory, held open */
@@ -80,28 +89,6 @@ static uint64_t now_ns(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static ssize_t pread_all(int fd, char *buf, size_t size)
-{
-	ssize_t n;
-
-	do
-		n = pread(fd, buf, size - 1, 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return n;
-}
-
-static ssize_t read_at(int dfd, const char *name, char *buf, size_t size)
-{
-	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-
-	if (fd < 0)
-		return -errno;
-	return pread_all(fd, buf, size);
 }
 
 /* ---- parsing ---- */
@@ -242,13 +229,7 @@ static int count_fds(int dfd, const char *name)
 		if (n == 0)
 			break;
 		for (long off = 0; off < n;) {
-			struct {
-				uint64_t ino;
-				int64_t off;
-				unsigned short reclen;
-				unsigned char type;
-				char name[];
-			} *de = (void *)(buf + off);
+			const struct dirent64_raw *de = (const void *)(buf + off);
 
 			if (de->name[0] != '.')
 				count++;
@@ -261,7 +242,7 @@ static int count_fds(int dfd, const char *name)
 static int read_proc_stat(int dfd, const char *stat_name, struct proc_stat *ret)
 {
 	char buf[1024];
-	ssize_t n = read_at(dfd, stat_name, buf, sizeof(buf));
+	ssize_t n = read_text_at(dfd, stat_name, buf, sizeof(buf));
 
 	if (n < 0)
 		return (int)n;
@@ -353,7 +334,7 @@ static int tree_add_children(struct monitor *m, pid_t pid, size_t *n)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(name, sizeof(name), "%s/children", de->d_name);
-		len = read_at(dirfd(d), name, buf, sizeof(buf));
+		len = read_text_at(dirfd(d), name, buf, sizeof(buf));
 		if (len <= 0)
 			continue;
 		p = buf;
@@ -470,13 +451,7 @@ static void walk_step(struct monitor *m)
 			continue;
 		}
 		for (long off = 0; off < n;) {
-			struct {
-				uint64_t ino;
-				int64_t off;
-				unsigned short reclen;
-				unsigned char type;
-				char name[];
-			} *de = (void *)(buf + off);
+			const struct dirent64_raw *de = (const void *)(buf + off);
 			struct stat st;
 
 			off += de->reclen;
@@ -790,7 +765,7 @@ QFS_EXPORT int qfs_process_usage(pid_t pid, qfs_usage *ret)
 	cpu_ns += (ps.cutime + ps.cstime) * 1000000000u / (uint64_t)hz;
 	ret->cpu_time_used_ms = cpu_ns / 1000000u;
 	ret->memory_used_mb = (ps.rss * (uint64_t)page) >> MIB_SHIFT;
-	n = read_at(dfd, "status", buf, sizeof(buf));
+	n = read_text_at(dfd, "status", buf, sizeof(buf));
 	if (n > 0)
 		monitor_parse_meminfo(buf, (size_t)n, "VmHWM", &hwm);
 	ret->memory_peak_mb = hwm >> MIB_SHIFT;
@@ -824,11 +799,11 @@ QFS_EXPORT int qfs_system_usage(qfs_usage *ret)
 	if (!ret)
 		return -EINVAL;
 	memset(ret, 0, sizeof(*ret));
-	n = read_at(AT_FDCWD, "/proc/stat", buf, sizeof(buf));
+	n = read_text_at(AT_FDCWD, "/proc/stat", buf, sizeof(buf));
 	if (n <= 0 || monitor_parse_cpu_busy(buf, (size_t)n, &busy) < 0)
 		return -EIO;
 	ret->cpu_time_used_ms = busy * 1000u / (uint64_t)hz;
-	n = read_at(AT_FDCWD, "/proc/meminfo", buf, sizeof(buf));
+	n = read_text_at(AT_FDCWD, "/proc/meminfo", buf, sizeof(buf));
 	if (n <= 0 || monitor_parse_meminfo(buf, (size_t)n, "MemTotal", &total) < 0 ||
 	    monitor_parse_meminfo(buf, (size_t)n, "MemAvailable", &avail) < 0)
 		return -EIO;
@@ -837,7 +812,7 @@ QFS_EXPORT int qfs_system_usage(qfs_usage *ret)
 	if (statvfs(tmp && tmp[0] == '/' ? tmp : "/tmp", &sv) == 0)
 		ret->disk_space_used_mb =
 			((uint64_t)(sv.f_blocks - sv.f_bfree) * sv.f_frsize) >> MIB_SHIFT;
-	n = read_at(AT_FDCWD, "/proc/sys/fs/file-nr", buf, sizeof(buf));
+	n = read_text_at(AT_FDCWD, "/proc/sys/fs/file-nr", buf, sizeof(buf));
 	if (n > 0) {
 		const char *p = buf;
 		uint64_t v;

@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../procutil.h"
+
 extern "C" {
 #include "cgroup.h"
 #include "monitor_internal.h"
@@ -85,37 +87,6 @@ int64_t monoMs()
     return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
-bool gone(pid_t pid)
-{
-    char path[64], buf[512];
-    snprintf(path, sizeof(path), "/proc/%d/stat", int(pid));
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return true;
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return true;
-    buf[n] = 0;
-    const char *p = strrchr(buf, ')');
-    return p && (p[2] == 'Z' || p[2] == 'X');
-}
-
-int countFds(pid_t pid)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/fd", int(pid));
-    DIR *d = opendir(path);
-    if (!d)
-        return -1;
-    int n = 0;
-    while (dirent *de = readdir(d))
-        if (de->d_name[0] != '.')
-            n++;
-    closedir(d);
-    return n;
-}
-
 // Waits until no process listed in the cgroup lives (v1 lists zombies
 // until they are reaped, and this host's init reaps orphans lazily).
 int waitNoneAlive(struct cgroup *cg, int timeoutMs)
@@ -126,7 +97,7 @@ int waitNoneAlive(struct cgroup *cg, int timeoutMs)
         const int n = cgroup_procs(cg, pids, 256);
         int alive = 0;
         for (int i = 0; i < n && i < 256; i++)
-            alive += !gone(pids[i]);
+            alive += !procutil::exited(pids[i]);
         if (alive == 0 || monoMs() >= end)
             return alive;
         usleep(1000);
@@ -440,14 +411,15 @@ private slots:
         pid_t listed[8];
         QCOMPARE(cgroup_procs(cg, listed, 8), 3);
         for (pid_t x : d)
-            QVERIFY(!gone(x));
+            QVERIFY(!procutil::exited(x));
         QCOMPARE(cgroup_kill(cg), 0);
         QCOMPARE(waitNoneAlive(cg, 2000), 0);
         const int64_t end = monoMs() + 2000;
-        while (!(gone(d[0]) && gone(d[1]) && gone(d[2])) && monoMs() < end)
+        while (!(procutil::exited(d[0]) && procutil::exited(d[1]) && procutil::exited(d[2]))
+            && monoMs() < end)
             usleep(1000);
         for (pid_t x : d)
-            QVERIFY2(gone(x), qPrintable(QString::number(x)));
+            QVERIFY2(procutil::exited(x), qPrintable(QString::number(x)));
         cg = cgroup_free(cg);
     }
 
@@ -582,7 +554,7 @@ private slots:
         QVERIFY2(u.memory_used_mb >= 95, qPrintable(QString::number(u.memory_used_mb)));
         QVERIFY(u.memory_peak_mb >= u.memory_used_mb);
         QCOMPARE(u.processes, 1u);
-        QCOMPARE(int(u.file_handles_used), countFds(pid));
+        QCOMPARE(int(u.file_handles_used), procutil::countFds(pid));
         QCOMPARE(monitor_cpu_usec(m), cgroup_cpu_usec(cg));
         kill(pid, SIGKILL);
         QCOMPARE(waitpid(pid, nullptr, 0), pid);

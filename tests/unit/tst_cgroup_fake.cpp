@@ -15,6 +15,8 @@
 
 #include <qfsandbox/policy.h>
 
+#include "../procutil.h"
+
 extern "C" {
 #include "cgroup.h"
 #include "monitor_internal.h"
@@ -74,13 +76,6 @@ pid_t deadPid()
         _exit(0);
     waitpid(pid, nullptr, 0);
     return pid;
-}
-
-int countFds(pid_t pid)
-{
-    return QDir(QStringLiteral("/proc/%1/fd").arg(pid))
-        .entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot)
-        .size();
 }
 
 } // namespace
@@ -306,7 +301,7 @@ private slots:
         qfs_usage u;
         QCOMPARE(monitor_sample(m, 0, &u), 0); // the first one is full
         const uint32_t fds = u.file_handles_used;
-        QCOMPARE(int(fds), countFds(child));
+        QCOMPARE(int(fds), procutil::countFds(child));
         QCOMPARE(u.memory_used_mb, uint64_t(1));
         QCOMPARE(u.cpu_time_used_ms, uint64_t(5));
         QCOMPARE(u.processes, 1u);

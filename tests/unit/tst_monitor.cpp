@@ -19,6 +19,8 @@
 
 #include <qfsandbox/monitor.h>
 
+#include "../procutil.h"
+
 extern "C" {
 #include "monitor_internal.h"
 }
@@ -56,21 +58,6 @@ void blockOn(int fd)
 {
     char c;
     while (read(fd, &c, 1) < 0 && errno == EINTR) { }
-}
-
-int countFdsByReaddir(pid_t pid)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/fd", int(pid));
-    DIR *d = opendir(path);
-    if (!d)
-        return -1;
-    int n = 0;
-    while (dirent *de = readdir(d))
-        if (de->d_name[0] != '.')
-            n++;
-    closedir(d);
-    return n;
 }
 
 uint64_t blocksUnder(const QString &root)
@@ -250,10 +237,10 @@ private slots:
         snprintf(path, sizeof(path), "/proc/%d/task/%d/children", child, child);
         QFile cf(QString::fromUtf8(path));
         QVERIFY(cf.open(QIODevice::ReadOnly));
-        int expectFds = countFdsByReaddir(child);
+        int expectFds = procutil::countFds(child);
         for (const QByteArray &p : cf.readAll().split(' '))
             if (p.trimmed().toInt() > 0)
-                expectFds += countFdsByReaddir(p.trimmed().toInt());
+                expectFds += procutil::countFds(p.trimmed().toInt());
         QCOMPARE(int(u.file_handles_used), expectFds);
 
         QVERIFY2(u.memory_used_mb >= 64, qPrintable(QString::number(u.memory_used_mb)));
@@ -405,7 +392,7 @@ private slots:
 
         qfs_usage u;
         QCOMPARE(qfs_process_usage(child, &u), 0);
-        QCOMPARE(int(u.file_handles_used), countFdsByReaddir(child));
+        QCOMPARE(int(u.file_handles_used), procutil::countFds(child));
         QVERIFY2(u.cpu_time_used_ms >= 50 && u.cpu_time_used_ms < 150,
             qPrintable(QString::number(u.cpu_time_used_ms)));
         // The 32 MiB were released, but the high-water mark remembers them.
