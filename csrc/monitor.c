@@ -69,6 +69,9 @@ struct monitor {
 	uint64_t walk_bytes;	/* this pass so far */
 	uint64_t walk_complete; /* last complete pass */
 	bool walk_done_once;
+	bool disk_growth; /* count growth over the first pass only */
+	bool walk_baseline_set;
+	uint64_t walk_baseline;
 
 	/* The idle fast path: CPU time at the last full sample. */
 	bool full_done;
@@ -382,7 +385,7 @@ static int list_processes(struct monitor *m, bool *from_cgroup)
 			return r;
 	}
 	/* No cgroup tracks membership: the tree below the main process. */
-	if (kill(m->pid, 0) < 0 && errno == ESRCH)
+	if (m->pid <= 0 || (kill(m->pid, 0) < 0 && errno == ESRCH))
 		return 0;
 	if (pids_reserve(m, 1) < 0)
 		return -ENOMEM;
@@ -501,6 +504,20 @@ static uint64_t disk_usage(struct monitor *m, bool idle)
 		total += root->used;
 	}
 	walk_step(m);
+	if (m->disk_growth) {
+		/* Only what the directories gained since the first pass. */
+		if (m->walk_done_once && !m->walk_baseline_set) {
+			m->walk_baseline = m->walk_complete;
+			m->walk_baseline_set = true;
+		}
+		if (m->walk_baseline_set) {
+			uint64_t now =
+				m->walk_bytes > m->walk_complete ? m->walk_bytes : m->walk_complete;
+
+			total += now > m->walk_baseline ? now - m->walk_baseline : 0;
+		}
+		return total;
+	}
 	if (!m->walk_done_once || m->walk_bytes > m->walk_complete)
 		total += m->walk_bytes;
 	else
@@ -513,28 +530,45 @@ static uint64_t disk_usage(struct monitor *m, bool idle)
 int monitor_new(struct cgroup *cg, pid_t pid, struct monitor **ret)
 {
 	struct monitor *m;
-	char path[32];
+	int r;
 
-	if (pid <= 0 || !ret)
+	if (pid < 0 || !ret)
 		return -EINVAL;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
 	m->cg = cg;
-	m->pid = pid;
+	m->proc_fd = -1;
 	m->start_ns = now_ns(CLOCK_MONOTONIC);
 	m->tick_hz = sysconf(_SC_CLK_TCK);
 	m->page_size = sysconf(_SC_PAGESIZE);
 	m->disk_budget = MONITOR_DISK_BUDGET;
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	m->proc_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (m->proc_fd < 0) {
-		int r = errno == ENOENT ? -ESRCH : -errno;
-
-		free(m);
-		return r;
+	if (pid > 0) {
+		r = monitor_set_pid(m, pid);
+		if (r < 0) {
+			free(m);
+			return r;
+		}
 	}
 	*ret = m;
+	return 0;
+}
+
+int monitor_set_pid(struct monitor *m, pid_t pid)
+{
+	char path[32];
+	int fd;
+
+	if (!m || pid <= 0)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	close_safe(m->proc_fd);
+	m->proc_fd = fd;
+	m->pid = pid;
+	m->start_ns = now_ns(CLOCK_MONOTONIC);
 	return 0;
 }
 
@@ -575,11 +609,15 @@ static int add_root(struct monitor *m, const char *path, enum disk_kind kind)
 		return -ENOMEM;
 	}
 	m->roots = p;
-	/* A new root restarts the walk so that the pass covers all of them. */
-	walk_reset(m);
-	m->walk_root = 0;
-	m->walk_bytes = 0;
-	m->walk_done_once = false;
+	/* A new directory restarts the walk so that a pass covers all of
+	 * them (and a baseline, all of them); a file system is not walked. */
+	if (kind == DISK_DIR) {
+		walk_reset(m);
+		m->walk_root = 0;
+		m->walk_bytes = 0;
+		m->walk_done_once = false;
+		m->walk_baseline_set = false;
+	}
 	m->roots[m->n_roots++] = (struct disk_root){.kind = kind, .fd = fd, .dev = st.st_dev};
 	return 0;
 }
@@ -598,6 +636,26 @@ void monitor_set_disk_budget(struct monitor *m, unsigned entries)
 {
 	if (m)
 		m->disk_budget = entries ? entries : 1;
+}
+
+void monitor_set_disk_growth(struct monitor *m, bool on)
+{
+	if (m)
+		m->disk_growth = on;
+}
+
+int monitor_disk_baseline(struct monitor *m, unsigned budget)
+{
+	unsigned saved;
+
+	if (!m)
+		return -EINVAL;
+	m->disk_growth = true;
+	saved = m->disk_budget;
+	m->disk_budget = budget ? budget : 1;
+	disk_usage(m, false);
+	m->disk_budget = saved;
+	return m->walk_baseline_set ? 0 : -EAGAIN;
 }
 
 void monitor_set_connections(struct monitor *m, uint32_t open)
@@ -652,7 +710,8 @@ static void sample_processes(struct monitor *m, bool have_cpu, uint64_t *cpu_us)
 		if ((need_cpu || need_rss) && add_process(m, pid, &tree_cpu, &rss) <= 0)
 			continue; /* gone since the listing, or a zombie */
 		snprintf(name, sizeof(name), "/proc/%d/fd", (int)pid);
-		c = pid == m->pid ? count_fds(m->proc_fd, "fd") : count_fds(AT_FDCWD, name);
+		c = pid == m->pid && m->proc_fd >= 0 ? count_fds(m->proc_fd, "fd")
+						     : count_fds(AT_FDCWD, name);
 		if (c < 0)
 			continue;
 		/* A zombie has no descriptors; v1 still lists it until it is reaped. */

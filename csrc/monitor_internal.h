@@ -61,10 +61,18 @@ struct monitor;
 /**
  * monitor_new() - a monitor for the sandbox whose main process is @pid.
  * @cg:  the sandbox's cgroup, borrowed (must outlive the monitor), or NULL.
+ * @pid: the main process, or 0 to give it later with monitor_set_pid()
+ *       (disk baselines can be taken before the plugin starts).
  * @ret: receives the monitor; the caller owns it.
  * Return: 0, -ESRCH (no such process), -ENOMEM, -EINVAL.
  */
 int monitor_new(struct cgroup *cg, pid_t pid, struct monitor **ret);
+
+/**
+ * monitor_set_pid() - the main process, once it runs; wall time counts
+ * from here.  Return: 0, -ESRCH, -EINVAL.
+ */
+int monitor_set_pid(struct monitor *m, pid_t pid);
 
 /** monitor_free() - NULL-safe; returns NULL. */
 struct monitor *monitor_free(struct monitor *m);
@@ -83,6 +91,23 @@ int monitor_add_disk_fs(struct monitor *m, const char *path);
 
 /** monitor_set_disk_budget() - entries walked per sample (>= 1). */
 void monitor_set_disk_budget(struct monitor *m, unsigned entries);
+
+/**
+ * monitor_set_disk_growth() - count, for the walked directories, only what
+ * they grew since the first complete pass (host directories the plugin may
+ * write to hold the host's files too).  Until that pass ends they count 0;
+ * what the plugin writes during it becomes part of the baseline.
+ */
+void monitor_set_disk_growth(struct monitor *m, bool on);
+
+/**
+ * monitor_disk_baseline() - turn growth counting on and walk the
+ * directories now, up to @budget entries, so that the baseline is taken
+ * before the plugin writes anything.  A walk that does not finish within
+ * @budget carries on at the next samples and the baseline is taken then.
+ * Return: 0 when the baseline is set, -EAGAIN when the walk goes on.
+ */
+int monitor_disk_baseline(struct monitor *m, unsigned budget);
 
 /** monitor_set_connections() - open mediated connections now. */
 void monitor_set_connections(struct monitor *m, uint32_t open);

@@ -271,7 +271,16 @@ private slots:
         monitor_free(m);
 
         QCOMPARE(monitor_new(nullptr, child, &m), -ESRCH);
-        QCOMPARE(monitor_new(nullptr, 0, &m), -EINVAL);
+        QCOMPARE(monitor_new(nullptr, -1, &m), -EINVAL);
+        // No process yet (a disk baseline before the launch): nothing to see.
+        QCOMPARE(monitor_new(nullptr, 0, &m), 0);
+        QCOMPARE(monitor_sample(m, MONITOR_SAMPLE_FULL, &u), -ESRCH);
+        QCOMPARE(u.processes, 0u);
+        QCOMPARE(monitor_set_pid(m, child), -ESRCH);
+        QCOMPARE(monitor_set_pid(m, getpid()), 0);
+        QCOMPARE(monitor_sample(m, MONITOR_SAMPLE_FULL, &u), 0);
+        QVERIFY(u.processes >= 1);
+        monitor_free(m);
     }
 
     void diskWalk()
@@ -321,6 +330,46 @@ private slots:
         for (int i = 0; i < 12; i++)
             monitor_sample(m, MONITOR_SAMPLE_FULL, &u);
         QCOMPARE(monitor_disk_bytes(m), after);
+        monitor_free(m);
+    }
+
+    // Host directories count by what they grew since the baseline taken
+    // before the plugin started.
+    void diskGrowthOverABaseline()
+    {
+        QTemporaryDir root;
+        const QString r = root.path();
+        writeFile(r + "/old", 2 << 20);
+        struct monitor *m = nullptr;
+        QCOMPARE(monitor_new(nullptr, 0, &m), 0);
+        QCOMPARE(monitor_add_disk_dir(m, r.toUtf8().constData()), 0);
+        QCOMPARE(monitor_disk_baseline(m, 1000), 0);
+        QCOMPARE(monitor_set_pid(m, getpid()), 0);
+        qfs_usage u;
+        monitor_sample(m, MONITOR_SAMPLE_FULL, &u);
+        QCOMPARE(monitor_disk_bytes(m), uint64_t(0));
+        const uint64_t before = blocksUnder(r);
+        writeFile(r + "/new", 3 << 20);
+        monitor_sample(m, MONITOR_SAMPLE_FULL, &u);
+        QCOMPARE(monitor_disk_bytes(m), blocksUnder(r) - before);
+        QCOMPARE(u.disk_space_used_mb, uint64_t(3));
+        // Removing what was there before never makes it negative.
+        QVERIFY(QFile::remove(r + "/old"));
+        QVERIFY(QFile::remove(r + "/new"));
+        monitor_sample(m, MONITOR_SAMPLE_FULL, &u);
+        QCOMPARE(monitor_disk_bytes(m), uint64_t(0));
+        monitor_free(m);
+
+        // A baseline larger than its budget is finished by the samples.
+        for (int i = 0; i < 30; i++)
+            writeFile(r + QStringLiteral("/f%1").arg(i), 4096);
+        QCOMPARE(monitor_new(nullptr, getpid(), &m), 0);
+        QCOMPARE(monitor_add_disk_dir(m, r.toUtf8().constData()), 0);
+        monitor_set_disk_budget(m, 10);
+        QCOMPARE(monitor_disk_baseline(m, 10), -EAGAIN);
+        for (int i = 0; i < 4; i++)
+            monitor_sample(m, MONITOR_SAMPLE_FULL, &u);
+        QCOMPARE(monitor_disk_bytes(m), uint64_t(0));
         monitor_free(m);
     }
 
