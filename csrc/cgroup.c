@@ -1457,6 +1457,24 @@ void cgroup_attach_done(struct cgroup *cg)
 			cg->fd[FD_V1_PROCS + c] = close_safe(cg->fd[FD_V1_PROCS + c]);
 }
 
+/*
+ * The memory backstop without a memory controller.  RLIMIT_DATA rather
+ * than RLIMIT_AS: it counts writable private mappings, so the address space
+ * runtimes reserve with PROT_NONE (V8's cage and code range, glibc's malloc
+ * arenas) is free; under RLIMIT_AS at the memory limit node cannot start.
+ * It still counts thread stacks when they are mapped, not when used, so
+ * each task the sandbox may have gets room for a default 8 MiB stack on top
+ * of the limit.  The limit itself is then held by sampling (resources.c).
+ */
+static rlim_t rlimit_data(const struct cgroup_limits *l)
+{
+	uint64_t tasks = l->max_processes ? l->max_processes : 1;
+	uint64_t stacks = tasks > (UINT64_MAX >> 24) ? UINT64_MAX : tasks << 23;
+
+	return l->memory_bytes > UINT64_MAX - stacks ? RLIM_INFINITY
+						     : (rlim_t)(l->memory_bytes + stacks);
+}
+
 size_t cgroup_rlimits(const struct cgroup *cg, struct cgroup_rlimit *ret, size_t max)
 {
 	struct cgroup_rlimit list[CGROUP_RLIMIT_MAX];
@@ -1486,7 +1504,7 @@ size_t cgroup_rlimits(const struct cgroup *cg, struct cgroup_rlimit *ret, size_t
 	/* A core dump would write the plugin's memory outside any limit. */
 	ADD(RLIMIT_CORE, 0, 0);
 	if (cg->backend[QFS_RESOURCE_MEMORY] == CGROUP_BACKEND_RLIMIT)
-		ADD(RLIMIT_AS, l->memory_bytes, l->memory_bytes);
+		ADD(RLIMIT_DATA, rlimit_data(l), rlimit_data(l));
 	if (cg->backend[QFS_RESOURCE_PROCESSES] == CGROUP_BACKEND_RLIMIT)
 		ADD(RLIMIT_NPROC, l->max_processes, l->max_processes);
 #undef ADD

@@ -37,8 +37,12 @@
  *                         first writable v1 hierarchy, with the v1 freezer
  *                         to stop forking while we kill when it is writable.
  *   memory                v2 memory controller, else v1 memory, else
- *                         RLIMIT_AS (per process and of address space, not
- *                         of resident memory: a crude stand-in).
+ *                         RLIMIT_DATA as a backstop (per process, of
+ *                         writable private mappings, with room for thread
+ *                         stacks; see rlimit_data()), the limit itself then
+ *                         held by sampling the resident memory of the
+ *                         processes.  Not RLIMIT_AS: node cannot start
+ *                         under an address-space limit of a few hundred MiB.
  *   processes             v2 pids, else v1 pids, else RLIMIT_NPROC when the
  *                         plugin has a user namespace of its own (then the
  *                         count is of the sandbox's processes alone; outside
@@ -237,7 +241,7 @@ struct cgroup_rlimit {
 
 /**
  * cgroup_rlimits() - the rlimits of this sandbox: RLIMIT_NOFILE,
- * RLIMIT_FSIZE, RLIMIT_CPU (backstop), RLIMIT_CORE 0 always; RLIMIT_AS when
+ * RLIMIT_FSIZE, RLIMIT_CPU (backstop), RLIMIT_CORE 0 always; RLIMIT_DATA (backstop) when
  * no memory controller holds memory; RLIMIT_NPROC when no pids controller
  * does and the plugin has its own user namespace.
  * Return: the number of entries (at most CGROUP_RLIMIT_MAX); only @max are

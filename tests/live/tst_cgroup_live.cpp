@@ -577,7 +577,7 @@ private slots:
         pid_t pid = spawn(cg, allocateOrFail, nullptr, true);
         g.children << pid;
         QCOMPARE(waitpid(pid, &status, 0), pid);
-        QCOMPARE(WEXITSTATUS(status), 42); // RLIMIT_AS refused the 1 GiB
+        QCOMPARE(WEXITSTATUS(status), 42); // RLIMIT_DATA refused the 1 GiB
         pid = spawn(cg, rlimitProbe, const_cast<char *>(file.constData()), true);
         g.children << pid;
         QCOMPARE(waitpid(pid, &status, 0), pid);

@@ -238,8 +238,9 @@ private slots:
 
         cgroup_rlimit rl[CGROUP_RLIMIT_MAX];
         QCOMPARE(cgroup_rlimits(cg, rl, CGROUP_RLIMIT_MAX), size_t(6));
-        QCOMPARE(rl[4].resource, int(RLIMIT_AS));
-        QCOMPARE(rl[4].limit.rlim_cur, rlim_t(64) << 20);
+        QCOMPARE(rl[4].resource, int(RLIMIT_DATA));
+        // A backstop: the limit plus an 8 MiB stack for each of the 16 tasks.
+        QCOMPARE(rl[4].limit.rlim_cur, (rlim_t(64) << 20) + 16 * (rlim_t(8) << 20));
         QCOMPARE(rl[5].resource, int(RLIMIT_NPROC));
         QCOMPARE(rl[5].limit.rlim_max, rlim_t(16));
         cgroup_free(cg);
@@ -398,7 +399,7 @@ private slots:
 
         cgroup_rlimit rl[CGROUP_RLIMIT_MAX];
         QCOMPARE(cgroup_rlimits(cg, rl, CGROUP_RLIMIT_MAX), size_t(5));
-        QCOMPARE(rl[4].resource, int(RLIMIT_AS));
+        QCOMPARE(rl[4].resource, int(RLIMIT_DATA));
         // Asking for fewer stores fewer and still says how many there are.
         QCOMPARE(cgroup_rlimits(cg, rl, 1), size_t(5));
         cgroup_free(cg);
