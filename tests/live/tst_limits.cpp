@@ -84,11 +84,7 @@ void collect(qfs_sandbox *sb, Run &r)
         r.out = QByteArray(data, qsizetype(len));
     if (qfs_sandbox_get_output(sb, 2, &data, &len, nullptr) == 0)
         r.err = QByteArray(data, qsizetype(len));
-    char *json = nullptr;
-    if (qfs_sandbox_report_json(sb, QFS_JSON_COMPACT, &json) == 0) {
-        r.report = QJsonDocument::fromJson(json).object();
-        free(json);
-    }
+    r.report = live::reportOf(sb);
 }
 
 Run runHog(const qfs_policy *policy, const QStringList &args, int waitMs = 30000,
