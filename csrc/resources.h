@@ -26,6 +26,9 @@
  *                 one interval), RLIMIT_DATA far behind as a backstop.
  *   processes     pids.max refuses the fork; the refusal ends the sandbox
  *                 (v2: pids.events notifies; v1: checked every sample).
+ *                 Without a pids controller, RLIMIT_NPROC in the plugin's
+ *                 own user namespace refuses it and a sample that finds
+ *                 the sandbox at its limit ends it.
  *   cpu_time      a timer armed for the earliest moment the budget could be
  *                 spent (remaining / CPUs usable), re-armed until it is;
  *                 RLIMIT_CPU a second later per process as a backstop.
