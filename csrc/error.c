@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Names of the public enums, the version, and error formatting. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <qfsandbox/common.h>
 
+#include "util.h"
+
 #define NAME_OF(table, value)                                                                      \
-	((value) >= 0 && (size_t)(value) < sizeof(table) / sizeof((table)[0]) ? (table)[value]     \
-									      : NULL)
+	((value) >= 0 && (size_t)(value) < ARRAY_SIZE(table) ? (table)[value] : NULL)
 
 static const char *const level_names[] = {"unrestricted", "limited", "sandboxed", "strict"};
 static const char *const plugin_type_names[] = {"native", "python", "javascript", "lua"};
@@ -58,4 +61,28 @@ int qfs_error_format(const qfs_error *err, char *buf, size_t size)
 	if (err->source[0])
 		return snprintf(buf, size, "%s: %s", err->source, err->message);
 	return snprintf(buf, size, "%s", err->message);
+}
+
+int error_set(qfs_error *err, const char *field, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		memset(err, 0, sizeof(*err));
+		snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+		err->errnum = errnum;
+		va_start(ap, fmt);
+		vsnprintf(err->message, sizeof(err->message), fmt, ap);
+		va_end(ap);
+	}
+	return errnum ? -errnum : -EINVAL;
+}
+
+void error_set_position(qfs_error *err, const char *source, unsigned line, unsigned column)
+{
+	if (!err)
+		return;
+	snprintf(err->source, sizeof(err->source), "%s", source ? source : "");
+	err->line = line;
+	err->column = column;
 }

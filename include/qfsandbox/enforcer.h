@@ -42,8 +42,9 @@ QFS_EXPORT int qfs_policy_check_path(const qfs_policy *policy, const char *path,
 
 /**
  * qfs_policy_check_host() - may the plugin connect to @host on @port?
- * Needs allow_network_access; then an empty allowed_hosts admits every host,
- * a non-empty list admits only matching entries.
+ * Under Unrestricted everything is allowed (that level enforces nothing).
+ * Otherwise needs allow_network_access; then an empty allowed_hosts admits
+ * every host, a non-empty list admits only matching entries.
  * @host: a name or a literal address.
  * @port: 1..65535, or -1 for "any port" (then a pattern with a port matches
  *        only when @port equals it; -1 matches patterns without a port).
@@ -54,16 +55,23 @@ QFS_EXPORT int qfs_policy_check_host(const qfs_policy *policy, const char *host,
 /**
  * qfs_policy_check_api() - is @name (an entry of the blocked-API table, a
  * group such as "@mount", or a Linux syscall name) allowed by the policy?
- * Takes blocked_apis and the level's own deny-list into account.
+ * Takes blocked_apis, allow_process_creation and the level's own deny-list
+ * into account; under Unrestricted everything is allowed.  A table entry is
+ * blocked when everything it stands for is (so "@mount" is blocked from
+ * Limited up, and "fork" wherever process creation is off).  A syscall that
+ * the policy denies only for some arguments (clone without CLONE_THREAD when
+ * process creation is off) counts as blocked; W^X ("mmap") restricts
+ * protections and blocks no syscall.
  * Return: 1 allowed, 0 blocked, -ENOENT for a name that is neither in the
- * table nor a syscall of this architecture.
+ * table nor a syscall of this architecture, -EINVAL for NULL.
  */
 QFS_EXPORT int qfs_policy_check_api(const qfs_policy *policy, const char *name);
 
 /**
  * qfs_policy_check_process_creation() - may the plugin start @executable
  * (NULL: start any process at all)?  Needs allow_process_creation, no
- * blocked fork/exec entry, a level below Strict, and a readable path.
+ * blocked fork/exec entry, a level below Strict, and a readable path;
+ * under Unrestricted everything is allowed.
  * Return: 1 allowed, 0 denied, -EINVAL for a relative path.
  */
 QFS_EXPORT int qfs_policy_check_process_creation(const qfs_policy *policy, const char *executable);
@@ -79,6 +87,20 @@ QFS_EXPORT size_t qfs_api_count(void);
 QFS_EXPORT const char *qfs_api_name(size_t index);
 /** What blocking entry @index does, in one sentence, NULL out of range.  Static. */
 QFS_EXPORT const char *qfs_api_description(size_t index);
+
+/**
+ * qfs_api_violation_type() - the qfs_violation_type an attempt blocked by
+ * entry @index reports.
+ * Return: the type, or -EINVAL out of range.
+ */
+QFS_EXPORT int qfs_api_violation_type(size_t index);
+/**
+ * qfs_api_syscalls() - the syscalls entry @index denies outright, as a
+ * static NULL-terminated array (empty for the QtForge names, whose effect is
+ * described in words: no execve, no process creation, W^X, noexec mounts).
+ * Return: the array, or NULL out of range.
+ */
+QFS_EXPORT const char *const *qfs_api_syscalls(size_t index);
 
 /**
  * qfs_api_known() - whether @name is acceptable in blocked_apis: an entry of

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The qfsandbox command-line tool.  Each command is a function taking the
+ * arguments after the program name (argv[0] is the command's own name) and
+ * returning the exit status.  Adding a command: declare it here and add one
+ * row to the table in main.c.
+ */
+#ifndef QFS_CLI_H
+#define QFS_CLI_H
+
+#include <stdbool.h>
+
+#include <qfsandbox/qfsandbox.h>
+
+/* The tool's own failures: bad usage, invalid policy, setup failures. */
+#define CLI_EXIT_FAILURE 125
+
+struct cli_command {
+	const char *name;
+	const char *usage;   /* arguments, for --help */
+	const char *summary; /* one line */
+	int (*run)(int argc, char **argv);
+};
+
+int cli_policy(int argc, char **argv);
+int cli_check(int argc, char **argv);
+
+/* Prints "qfsandbox: MESSAGE" and a hint to stderr; returns CLI_EXIT_FAILURE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints @err as "file:line:col: message" (what is known) to stderr. */
+void cli_print_error(const qfs_error *err);
+
+/* Whether @arg asks for help. */
+bool cli_is_help(const char *arg);
+
+/*
+ * cli_load_policy() - a built-in policy when @name_or_file is a built-in
+ * name, else the policy file at that path; validated.  Prints the error.
+ * Return: 0 or CLI_EXIT_FAILURE.
+ */
+int cli_load_policy(const char *name_or_file, qfs_policy **ret);
+
+#endif /* QFS_CLI_H */

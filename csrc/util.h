@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Small helpers shared by every file of the core: cleanup attributes for
+ * memory and descriptors, string equality, array length, and filling a
+ * qfs_error.  Keep this file small; anything with a concern of its own gets
+ * its own file.
+ */
+#ifndef QFS_UTIL_H
+#define QFS_UTIL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <qfsandbox/common.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define _cleanup_(f)	 __attribute__((cleanup(f)))
+#define _cleanup_free_	 _cleanup_(freep)
+#define _cleanup_close_	 _cleanup_(closep)
+#define _cleanup_fclose_ _cleanup_(fclosep)
+#define _printf_(a, b)	 __attribute__((format(printf, a, b)))
+#define _unused_	 __attribute__((unused))
+#define _likely_(x)	 __builtin_expect(!!(x), 1)
+#define _unlikely_(x)	 __builtin_expect(!!(x), 0)
+
+static inline bool streq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+/* Closes @fd if it is open, keeping errno, and returns -1 so that
+ * `fd = close_safe(fd);` leaves no stale descriptor behind. */
+static inline int close_safe(int fd)
+{
+	if (fd >= 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return -1;
+}
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void closep(int *fd)
+{
+	close_safe(*fd);
+}
+
+static inline void fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+/* Hands a cleanup-owned pointer or descriptor over to the caller. */
+#define TAKE_PTR(p)                                                                                \
+	({                                                                                         \
+		__typeof__(p) _taken = (p);                                                        \
+		(p) = NULL;                                                                        \
+		_taken;                                                                            \
+	})
+#define TAKE_FD(fd)                                                                                \
+	({                                                                                         \
+		int _taken = (fd);                                                                 \
+		(fd) = -1;                                                                         \
+		_taken;                                                                            \
+	})
+
+/*
+ * error_set() - fill @err (when not NULL) with @field, the positive @errnum
+ * (0 when none) and a printf-style message; clears the position.
+ * Return: -EINVAL when @errnum is 0, else -@errnum, so that a caller can
+ * `return error_set(err, ...);`.
+ */
+int error_set(qfs_error *err, const char *field, int errnum, const char *fmt, ...) _printf_(4, 5);
+
+/* error_set_position() - attach a source name and a 1-based position. */
+void error_set_position(qfs_error *err, const char *source, unsigned line, unsigned column);
+
+#endif /* QFS_UTIL_H */
