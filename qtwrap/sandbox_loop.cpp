@@ -29,16 +29,18 @@ Registry &registry()
     return *r;
 }
 
-// Deletes a QObject in its own thread.
-void delete_in_thread(QObject *o)
-{
-    if (o->thread() == QThread::currentThread())
-        delete o;
-    else
-        o->deleteLater();
-}
-
 } // namespace
+
+// The last sandbox of a thread may go away from inside one of the loop's
+// own slots (a slot deleting it while the loop delivers), or in another
+// thread: then the loop is deleted later, by its own thread's event loop.
+void SandboxLoop::destroy(SandboxLoop *loop)
+{
+    if (loop->thread() == QThread::currentThread() && loop->m_busy == 0)
+        delete loop;
+    else
+        loop->deleteLater();
+}
 
 std::shared_ptr<SandboxLoop> SandboxLoop::for_thread(QThread *thread)
 {
@@ -56,7 +58,7 @@ std::shared_ptr<SandboxLoop> SandboxLoop::for_thread(QThread *thread)
     auto *loop = new SandboxLoop(raw);
     if (thread != QThread::currentThread())
         loop->moveToThread(thread);
-    std::shared_ptr<SandboxLoop> shared(loop, delete_in_thread);
+    std::shared_ptr<SandboxLoop> shared(loop, destroy);
     if (!reg.loops.contains(thread)) {
         // A dead thread's address may be reused by a new QThread.
         QObject::connect(thread, &QObject::destroyed, [thread] {
@@ -110,6 +112,7 @@ void SandboxLoop::setup_notifier()
 
 void SandboxLoop::on_ready()
 {
+    const Busy busy(this);
     {
         QMutexLocker locker(&m_mutex);
         qfs_loop_dispatch(m_loop);
@@ -137,7 +140,13 @@ void SandboxLoop::deliver_or_post()
     if (m_queue.empty() || m_deliver_posted)
         return;
     m_deliver_posted = true;
-    QMetaObject::invokeMethod(this, &SandboxLoop::deliver, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            const Busy busy(this);
+            deliver();
+        },
+        Qt::QueuedConnection);
 }
 
 void SandboxLoop::deliver()

@@ -87,7 +87,20 @@ public:
     void deliver_or_post();
 
 private:
+    // Marks the loop as running one of its own slots (see destroy()).
+    struct Busy
+    {
+        explicit Busy(SandboxLoop *l)
+            : loop(l)
+        {
+            loop->m_busy++;
+        }
+        ~Busy() { loop->m_busy--; }
+        SandboxLoop *const loop;
+    };
+
     explicit SandboxLoop(qfs_loop *loop);
+    static void destroy(SandboxLoop *loop);
     void setup_notifier();
     void on_ready();
     void deliver();
@@ -99,6 +112,7 @@ private:
     bool m_deliver_posted = false; // guarded by m_mutex
     QSocketNotifier *m_notifier = nullptr;
     QTimer *m_timer = nullptr;
+    int m_busy = 0; // owning thread only
 };
 
 } // namespace qtplugin
