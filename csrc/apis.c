@@ -69,7 +69,8 @@ static const struct apis_entry apis_table[] = {
 	{"@keyring", "The kernel keyring, which is not namespaced.", V_SYSCALL, APIS_SYSCALLS,
 	 SYSCALLS("add_key", "keyctl", "request_key")},
 	{"@io-uring",
-	 "io_uring, whose requests bypass seccomp and have been a rich source of kernel bugs.",
+	 "The io_uring interface, whose requests bypass seccomp and have been a rich source of "
+	 "kernel bugs.",
 	 V_SYSCALL, APIS_SYSCALLS,
 	 SYSCALLS("io_uring_setup", "io_uring_enter", "io_uring_register")},
 	{"@clock", "Setting or adjusting the system clock.", V_SYSCALL, APIS_SYSCALLS,
@@ -85,7 +86,8 @@ static const struct apis_entry apis_table[] = {
 	{"@memlock", "Locking memory into RAM, which escapes the memory accounting of swap.",
 	 V_SYSCALL, APIS_SYSCALLS, SYSCALLS("mlock", "mlock2", "mlockall")},
 	{"@userfaultfd",
-	 "userfaultfd, which lets a program stall the kernel at a chosen memory access (a race "
+	 "The userfaultfd interface, which lets a program stall the kernel at a chosen memory "
+	 "access (a race "
 	 "widener for exploits).",
 	 V_SYSCALL, APIS_SYSCALLS, SYSCALLS("userfaultfd")},
 	{"@personality", "Changing the execution domain (personality), e.g. to disable ASLR.",

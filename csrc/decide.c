@@ -327,6 +327,8 @@ static int parse_name(const char *s, size_t n, char *out, const char **why)
 			if (s[i - 1] == '-' || s[i - label] == '-')
 				return *why = "has a label that begins or ends with '-'", -EINVAL;
 			label = 0;
+			if (i < n)
+				out[i] = '.';
 			continue;
 		}
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

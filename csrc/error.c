@@ -63,19 +63,26 @@ int qfs_error_format(const qfs_error *err, char *buf, size_t size)
 	return snprintf(buf, size, "%s", err->message);
 }
 
-int error_set(qfs_error *err, const char *field, int errnum, const char *fmt, ...)
+int error_setv(qfs_error *err, const char *field, int errnum, const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	if (err) {
 		memset(err, 0, sizeof(*err));
 		snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
 		err->errnum = errnum;
-		va_start(ap, fmt);
 		vsnprintf(err->message, sizeof(err->message), fmt, ap);
-		va_end(ap);
 	}
 	return errnum ? -errnum : -EINVAL;
+}
+
+int error_set(qfs_error *err, const char *field, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = error_setv(err, field, errnum, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 void error_set_position(qfs_error *err, const char *source, unsigned line, unsigned column)

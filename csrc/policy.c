@@ -630,14 +630,10 @@ int policy_error(const qfs_policy *policy, qfs_error *err, const char *field, co
 	const struct policy_srcpos *pos;
 	va_list ap;
 
-	if (!err)
-		return -EINVAL;
-	memset(err, 0, sizeof(*err));
-	snprintf(err->field, sizeof(err->field), "%s", field);
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	error_setv(err, field, 0, fmt, ap);
 	va_end(ap);
-	pos = policy->srcmap.source ? policy_srcmap_find(policy, field) : NULL;
+	pos = err && policy->srcmap.source ? policy_srcmap_find(policy, field) : NULL;
 	if (pos)
 		error_set_position(err, policy->srcmap.source, pos->line, pos->column);
 	return -EINVAL;
@@ -764,7 +760,7 @@ int qfs_policy_validate(const qfs_policy *policy, qfs_error *err)
 	int r;
 
 	if (!policy)
-		return error_set(err, "", EINVAL, "no policy given");
+		return error_set(err, "", 0, "no policy given");
 	if (!err)
 		err = &local;
 

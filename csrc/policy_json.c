@@ -126,6 +126,7 @@ static int scan_string(struct scan *sc, char *out, size_t size)
 	sc->pos++;
 	while (sc->pos < sc->len) {
 		char c = sc->s[sc->pos++];
+		const char *esc;
 		unsigned cp, lo;
 
 		if (c == '"')
@@ -137,22 +138,12 @@ static int scan_string(struct scan *sc, char *out, size_t size)
 		if (sc->pos >= sc->len)
 			return -EINVAL;
 		c = sc->s[sc->pos++];
+		esc = strchr("bfnrt", c);
+		if (esc && c) {
+			put(out, size, &n, "\b\f\n\r\t"[esc - "bfnrt"]);
+			continue;
+		}
 		switch (c) {
-		case 'b':
-			put(out, size, &n, '\b');
-			break;
-		case 'f':
-			put(out, size, &n, '\f');
-			break;
-		case 'n':
-			put(out, size, &n, '\n');
-			break;
-		case 'r':
-			put(out, size, &n, '\r');
-			break;
-		case 't':
-			put(out, size, &n, '\t');
-			break;
 		case 'u':
 			if (scan_hex4(sc, &cp) < 0)
 				return -EINVAL;
@@ -175,6 +166,36 @@ static int scan_string(struct scan *sc, char *out, size_t size)
 
 static int scan_value(struct scan *sc);
 
+/* At an opening bracket: skips it; 1 when the container is empty (and
+ * skips its @close too), else 0. */
+static int scan_open(struct scan *sc, char close)
+{
+	sc->pos++;
+	scan_ws(sc);
+	if (sc->pos < sc->len && sc->s[sc->pos] == close) {
+		sc->pos++;
+		return 1;
+	}
+	return 0;
+}
+
+/* After a member or an element: 1 past the closing @close, 0 past a ',',
+ * -EINVAL at anything else. */
+static int scan_separator(struct scan *sc, char close)
+{
+	scan_ws(sc);
+	if (sc->pos >= sc->len)
+		return -EINVAL;
+	if (sc->s[sc->pos] == close) {
+		sc->pos++;
+		return 1;
+	}
+	if (sc->s[sc->pos++] != ',')
+		return -EINVAL;
+	scan_ws(sc);
+	return 0;
+}
+
 /* Records the value at sc->pos under sc->path, then scans it. */
 static int scan_member_value(struct scan *sc, unsigned key_line, unsigned key_column)
 {
@@ -189,12 +210,8 @@ static int scan_object(struct scan *sc)
 	char key[256];
 	int r;
 
-	sc->pos++; /* '{' */
-	scan_ws(sc);
-	if (sc->pos < sc->len && sc->s[sc->pos] == '}') {
-		sc->pos++;
+	if (scan_open(sc, '}'))
 		return 0;
-	}
 	for (;;) {
 		unsigned key_line = sc->line, key_column = scan_column(sc);
 
@@ -208,18 +225,10 @@ static int scan_object(struct scan *sc)
 		scan_ws(sc);
 		r = scan_member_value(sc, key_line, key_column);
 		sc->path[base] = '\0';
-		if (r < 0)
-			return r;
-		scan_ws(sc);
-		if (sc->pos >= sc->len)
-			return -EINVAL;
-		if (sc->s[sc->pos] == '}') {
-			sc->pos++;
-			return 0;
-		}
-		if (sc->s[sc->pos++] != ',')
-			return -EINVAL;
-		scan_ws(sc);
+		if (r >= 0)
+			r = scan_separator(sc, '}');
+		if (r != 0)
+			return r < 0 ? r : 0;
 	}
 }
 
@@ -228,28 +237,16 @@ static int scan_array(struct scan *sc)
 	size_t base = strlen(sc->path);
 	int r;
 
-	sc->pos++; /* '[' */
-	scan_ws(sc);
-	if (sc->pos < sc->len && sc->s[sc->pos] == ']') {
-		sc->pos++;
+	if (scan_open(sc, ']'))
 		return 0;
-	}
 	for (size_t i = 0;; i++) {
 		snprintf(sc->path + base, sizeof(sc->path) - base, "[%zu]", i);
 		r = scan_member_value(sc, 0, 0);
 		sc->path[base] = '\0';
-		if (r < 0)
-			return r;
-		scan_ws(sc);
-		if (sc->pos >= sc->len)
-			return -EINVAL;
-		if (sc->s[sc->pos] == ']') {
-			sc->pos++;
-			return 0;
-		}
-		if (sc->s[sc->pos++] != ',')
-			return -EINVAL;
-		scan_ws(sc);
+		if (r >= 0)
+			r = scan_separator(sc, ']');
+		if (r != 0)
+			return r < 0 ? r : 0;
 	}
 }
 
@@ -352,12 +349,8 @@ static int load_error(struct loader *ld, const char *path, bool at_key, const ch
 	qfs_error *err = ld->err;
 	va_list ap;
 
-	if (!err)
-		return -EINVAL;
-	memset(err, 0, sizeof(*err));
-	snprintf(err->field, sizeof(err->field), "%s", path);
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	error_setv(err, path, 0, fmt, ap);
 	va_end(ap);
 	if (pos && at_key && pos->key_line)
 		error_set_position(err, ld->source, pos->key_line, pos->key_column);
@@ -561,6 +554,7 @@ static int syntax_error(struct loader *ld, const char *text, size_t len, const j
 {
 	unsigned line = je->line > 0 ? (unsigned)je->line : 0;
 	unsigned column = je->column > 0 ? (unsigned)je->column : 0;
+	const char *near;
 	size_t start = 0;
 
 	/* jansson's position is the byte offset just past the offending
@@ -574,8 +568,22 @@ static int syntax_error(struct loader *ld, const char *text, size_t len, const j
 			}
 		if (l == line && (size_t)je->position > start)
 			column = (unsigned)(je->position - start);
+		/* Point at the start of the token jansson quotes ("near 'x'"),
+		 * as compilers do, when the text before the position is it. */
+		near = strstr(je->text, "near '");
+		if (l == line && near) {
+			const char *tok = near + 6;
+			size_t toklen = strlen(tok);
+
+			if (toklen > 1 && tok[toklen - 1] == '\'' &&
+			    (size_t)je->position >= start + toklen - 1 &&
+			    memcmp(text + je->position - (toklen - 1), tok, toklen - 1) == 0)
+				column = (unsigned)(je->position - (toklen - 1) - start + 1);
+		}
 	}
-	error_set(ld->err, "", EINVAL, "invalid JSON: %s", je->text);
+	if (line && !column)
+		column = 1;
+	error_set(ld->err, "", 0, "invalid JSON: %s", je->text);
 	error_set_position(ld->err, ld->source, line, column);
 	return -EINVAL;
 }
@@ -590,9 +598,9 @@ int qfs_policy_load_string(const char *json, size_t len, const char *source, qfs
 	int r;
 
 	if (!json || !ret)
-		return error_set(err, "", EINVAL, "no JSON text given");
+		return error_set(err, "", 0, "no JSON text given");
 	if (len > JSON_MAX_SIZE) {
-		error_set(err, "", EINVAL, "policy is larger than %d bytes", JSON_MAX_SIZE);
+		error_set(err, "", 0, "policy is larger than %d bytes", JSON_MAX_SIZE);
 		error_set_position(err, ld.source, 0, 0);
 		return -EINVAL;
 	}
@@ -618,7 +626,7 @@ int qfs_policy_load_string(const char *json, size_t len, const char *source, qfs
 			syntax_error(&ld, json, len, &je);
 			goto fail;
 		}
-		error_set(err, dup->path, EINVAL, "duplicate key \"%s\"", dup->path);
+		error_set(err, dup->path, 0, "duplicate key \"%s\"", dup->path);
 		error_set_position(err, ld.source, dup->key_line ? dup->key_line : dup->line,
 				   dup->key_line ? dup->key_column : dup->column);
 		goto fail;
@@ -669,7 +677,7 @@ int qfs_policy_load_file(const char *path, qfs_policy **ret, qfs_error *err)
 	size_t len = 0;
 
 	if (!path || !ret)
-		return error_set(err, "", EINVAL, "no file name given");
+		return error_set(err, "", 0, "no file name given");
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is
 	 * refused below as not a regular file. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -678,13 +686,12 @@ int qfs_policy_load_file(const char *path, qfs_policy **ret, qfs_error *err)
 	if (fstat(fd, &st) < 0)
 		return file_error(err, path, errno, "cannot read the policy file");
 	if (!S_ISREG(st.st_mode)) {
-		error_set(err, "", EINVAL, "the policy file is not a regular file");
+		error_set(err, "", 0, "the policy file is not a regular file");
 		error_set_position(err, path, 0, 0);
 		return -EINVAL;
 	}
 	if (st.st_size > JSON_MAX_SIZE) {
-		error_set(err, "", EINVAL, "the policy file is larger than %d bytes",
-			  JSON_MAX_SIZE);
+		error_set(err, "", 0, "the policy file is larger than %d bytes", JSON_MAX_SIZE);
 		error_set_position(err, path, 0, 0);
 		return -EINVAL;
 	}
@@ -702,7 +709,7 @@ int qfs_policy_load_file(const char *path, qfs_policy **ret, qfs_error *err)
 			break;
 		len += n;
 		if (len > JSON_MAX_SIZE) {
-			error_set(err, "", EINVAL, "the policy file is larger than %d bytes",
+			error_set(err, "", 0, "the policy file is larger than %d bytes",
 				  JSON_MAX_SIZE);
 			error_set_position(err, path, 0, 0);
 			return -EINVAL;
@@ -818,7 +825,7 @@ int qfs_policy_save_file(const qfs_policy *policy, const char *path, qfs_error *
 	int r;
 
 	if (!policy || !path || !*path)
-		return error_set(err, "", EINVAL, "no policy or file name given");
+		return error_set(err, "", 0, "no policy or file name given");
 	r = qfs_policy_save_string(policy, 0, &text);
 	if (r < 0)
 		return error_set(err, "", -r,

@@ -373,11 +373,20 @@ static json_t *probe_to_json(const struct probe *p)
 	levels = json_array();
 	for (int level = QFS_LEVEL_UNRESTRICTED; level <= QFS_LEVEL_STRICT; level++) {
 		json_t *missing = missing_layers(p, level);
+		json_t *notes = json_array();
+
+		/* Not a missing layer: Landlock below ABI 6 still confines
+		 * files, but cannot scope abstract sockets and signals. */
+		if (notes && level >= QFS_LEVEL_LIMITED && p->landlock_abi >= 1 &&
+		    p->landlock_abi < LANDLOCK_ABI_SCOPING)
+			json_array_append_new(notes,
+					      json_string("Landlock ABI below 6: abstract Unix "
+							  "sockets and signals are not scoped"));
 		json_array_append_new(levels,
-				      json_pack("{s:i, s:s, s:b, s:o*}", "level", level, "name",
-						qfs_level_name(level), "enforceable",
+				      json_pack("{s:i, s:s, s:b, s:o*, s:o*}", "level", level,
+						"name", qfs_level_name(level), "enforceable",
 						missing && !json_array_size(missing), "missing",
-						missing));
+						missing, "notes", notes));
 	}
 	backends = json_pack("{s:s, s:s, s:s, s:s, s:s}", "memory", backend(p, "memory", 0),
 			     "processes", backend(p, "pids", 1), "cpu_time", backend(p, NULL, 2),
@@ -436,7 +445,7 @@ int qfs_probe_level(int level, qfs_error *err)
 	json_t *missing, *v;
 
 	if (level < QFS_LEVEL_UNRESTRICTED || level > QFS_LEVEL_STRICT)
-		return error_set(err, "level", EINVAL, "level must be 0..3, not %d", level);
+		return error_set(err, "level", 0, "level must be 0..3, not %d", level);
 	p = malloc(sizeof(*p));
 	if (!p)
 		return -ENOMEM;

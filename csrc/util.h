@@ -9,6 +9,7 @@
 #define QFS_UTIL_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,10 @@ static inline void fclosep(FILE **f)
  * `return error_set(err, ...);`.
  */
 int error_set(qfs_error *err, const char *field, int errnum, const char *fmt, ...) _printf_(4, 5);
+
+/* error_setv() - error_set() with a va_list. */
+int error_setv(qfs_error *err, const char *field, int errnum, const char *fmt, va_list ap)
+	_printf_(4, 0);
 
 /* error_set_position() - attach a source name and a 1-based position. */
 void error_set_position(qfs_error *err, const char *source, unsigned line, unsigned column);

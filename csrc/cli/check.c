@@ -99,12 +99,14 @@ static void print_report(const json_t *r)
 		printf("  %-14s ", json_string_value(json_object_get(v, "name")));
 		if (json_is_true(json_object_get(v, "enforceable"))) {
 			printf("fully enforceable here\n");
-			continue;
+		} else {
+			printf("not fully enforceable here, missing:");
+			json_array_foreach (missing, j, m)
+				printf("%s %s", j ? "," : "", json_string_value(m));
+			printf("\n");
 		}
-		printf("not fully enforceable here, missing:");
-		json_array_foreach (missing, j, m)
-			printf("%s %s", j ? "," : "", json_string_value(m));
-		printf("\n");
+		json_array_foreach (json_object_get(v, "notes"), j, m)
+			printf("  %-14s note: %s\n", "", json_string_value(m));
 	}
 }
 

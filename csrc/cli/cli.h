@@ -35,10 +35,11 @@ void cli_print_error(const qfs_error *err);
 bool cli_is_help(const char *arg);
 
 /*
- * cli_load_policy() - a built-in policy when @name_or_file is a built-in
- * name, else the policy file at that path; validated.  Prints the error.
+ * cli_load_policy() - a built-in policy when @builtin_names and
+ * @name_or_file is a built-in name, else the policy file at that path;
+ * validated.  Prints the error.
  * Return: 0 or CLI_EXIT_FAILURE.
  */
-int cli_load_policy(const char *name_or_file, qfs_policy **ret);
+int cli_load_policy(const char *name_or_file, bool builtin_names, qfs_policy **ret);
 
 #endif /* QFS_CLI_H */

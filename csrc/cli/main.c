@@ -55,13 +55,13 @@ bool cli_is_help(const char *arg)
 	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
 }
 
-int cli_load_policy(const char *name_or_file, qfs_policy **ret)
+int cli_load_policy(const char *name_or_file, bool builtin_names, qfs_policy **ret)
 {
 	qfs_policy *policy = NULL;
 	qfs_error err;
 	int r;
 
-	for (const char *const *n = qfs_policy_builtin_names(); *n; n++)
+	for (const char *const *n = qfs_policy_builtin_names(); builtin_names && *n; n++)
 		if (strcmp(*n, name_or_file) == 0) {
 			r = qfs_policy_new_builtin(name_or_file, &policy);
 			if (r < 0) {

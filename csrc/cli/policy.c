@@ -40,7 +40,7 @@ static int policy_show(int argc, char **argv)
 	}
 	if (!what)
 		return cli_usage_error("policy show needs a built-in name or a file");
-	r = cli_load_policy(what, &p);
+	r = cli_load_policy(what, true, &p);
 	if (r)
 		return r;
 	r = qfs_policy_save_string(p, flags, &json);
@@ -57,20 +57,14 @@ static int policy_show(int argc, char **argv)
 static int policy_validate(int argc, char **argv)
 {
 	qfs_policy *p;
-	qfs_error err;
+	int r;
 
 	if (argc != 2)
 		return cli_usage_error("policy validate needs exactly one file");
 	/* A file, always: a built-in name is not what this command checks. */
-	if (qfs_policy_load_file(argv[1], &p, &err) < 0) {
-		cli_print_error(&err);
-		return CLI_EXIT_FAILURE;
-	}
-	if (qfs_policy_validate(p, &err) < 0) {
-		cli_print_error(&err);
-		qfs_policy_free(p);
-		return CLI_EXIT_FAILURE;
-	}
+	r = cli_load_policy(argv[1], false, &p);
+	if (r)
+		return r;
 	printf("%s: valid policy \"%s\", level %d (%s)\n", argv[1], qfs_policy_get_name(p),
 	       qfs_policy_get_level(p), qfs_level_name(qfs_policy_get_level(p)));
 	qfs_policy_free(p);

@@ -86,9 +86,11 @@ QFS_EXPORT int qfs_policy_new(qfs_policy **ret);
 
 /**
  * qfs_policy_new_builtin() - one of the four built-in policies, with exactly
- * the QtForge values.  "limited" and "sandboxed" list the temp (and cache)
- * location, resolved as QtForge does ($TMPDIR or /tmp; $XDG_CACHE_HOME or
- * $HOME/.cache).
+ * the QtForge values.  "limited" lists the temp and cache locations,
+ * "sandboxed" the temp location: temp is $TMPDIR when it is an absolute path
+ * to an existing directory, else /tmp; cache is $XDG_CACHE_HOME when
+ * absolute, else $HOME/.cache.  A location is listed (normalised) only when
+ * it exists, so a built-in policy always validates.
  * @name: "unrestricted", "limited", "sandboxed" or "strict".
  * @ret:  receives the new policy; the caller owns it.
  * Return: 0, -ENOENT for an unknown name, -ENOMEM, -EINVAL.
@@ -142,7 +144,8 @@ QFS_EXPORT int qfs_policy_set_permission(qfs_policy *policy, qfs_permission perm
 QFS_EXPORT size_t qfs_policy_list_count(const qfs_policy *policy, qfs_list list);
 /** Entry @index of @list, or NULL when out of range. */
 QFS_EXPORT const char *qfs_policy_list_get(const qfs_policy *policy, qfs_list list, size_t index);
-/** Appends a copy of @value (no de-duplication, no judgement). */
+/** Appends a copy of @value (no de-duplication, no judgement).  The source
+ * positions of the entries already there are kept; the new one has none. */
 QFS_EXPORT int qfs_policy_list_add(qfs_policy *policy, qfs_list list, const char *value);
 /** Empties @list. */
 QFS_EXPORT int qfs_policy_list_clear(qfs_policy *policy, qfs_list list);
@@ -157,13 +160,37 @@ QFS_EXPORT int qfs_policy_set_monitor_interval_ms(qfs_policy *policy, int64_t in
 /**
  * qfs_policy_validate() - decide whether @policy can be enforced as written.
  *
- * Rejects, naming the field: level outside 0..3; empty policy_name;
- * memory_limit_mb 0; cpu_time_limit or execution_timeout <= 0; numbers out
- * of their documented range; an unknown blocked_apis name; an
- * allowed_directories entry that is relative or does not exist; a malformed
- * allowed_hosts entry ("*", "*.com", schemes, paths, empty labels); an unknown
- * enforcement value.  For a policy that came from JSON the error carries the
- * file, line and column of the offending value.
+ * Checks the fields in schema order and rejects the first problem with a
+ * sentence naming the field (err->field holds its dotted path).  Accepted:
+ *
+ *   level                     0..3
+ *   policy_name               1..255 bytes, UTF-8, no control characters
+ *   description               up to 4096 bytes, UTF-8
+ *   cpu_time_limit            1 ms .. 1 year (31536000000 ms)
+ *   memory_limit_mb           1 .. 16777216 (16 TiB)
+ *   disk_space_limit_mb       1 .. 16777216 (0 would mean an unlimited tmpfs)
+ *   max_file_handles          1 .. 1048576
+ *   max_network_connections   0 .. 65535
+ *   execution_timeout         1 ms .. 1 year
+ *   max_processes             1 .. 4194304
+ *   allowed_directories       absolute; after lexical normalisation an
+ *                             existing directory (stat)
+ *   allowed_hosts             "name", "*.name" with at least two labels
+ *                             after "*." (so not "*" nor "*.com"), IPv4 and
+ *                             IPv6 literals, each with an optional ":port"
+ *                             (1..65535; "[::1]:443" for IPv6); DNS labels of
+ *                             [A-Za-z0-9-], 1..63 characters, no leading or
+ *                             trailing '-', 253 characters in all; no scheme,
+ *                             path, user information, spaces or empty labels
+ *   blocked_apis              a name qfs_api_known() accepts, and not one of
+ *                             the few syscalls no program can live without
+ *                             (read, write, exit_group, ...)
+ *   enforcement               QFS_ENFORCE_REQUIRE or QFS_ENFORCE_BEST_EFFORT
+ *   monitor_interval_ms       10 .. 3600000
+ *
+ * For a policy that came from JSON the error carries the file, line and
+ * column of the offending value, unless a setter has changed that field
+ * since.
  *
  * Return: 0 when valid, -EINVAL with @err filled otherwise.
  */
@@ -173,7 +200,10 @@ QFS_EXPORT int qfs_policy_validate(const qfs_policy *policy, qfs_error *err);
  * qfs_policy_load_file() - read a policy in the QtForge JSON shape.
  *
  * Missing keys keep their defaults (those of qfs_policy_new()); unknown keys,
- * duplicate keys and wrong JSON types are errors.  The result is not
+ * duplicate keys, wrong JSON types (a real or a string for an integer, a
+ * negative _mb or count field), a top level that is not an object and
+ * trailing text are errors.  Files over 1 MiB and files that are not regular
+ * files (directories, FIFOs, devices) are refused.  The result is not
  * validated: call qfs_policy_validate().
  *
  * @path: file to read.
@@ -184,7 +214,8 @@ QFS_EXPORT int qfs_policy_validate(const qfs_policy *policy, qfs_error *err);
 QFS_EXPORT int qfs_policy_load_file(const char *path, qfs_policy **ret, qfs_error *err);
 
 /**
- * qfs_policy_load_string() - as qfs_policy_load_file(), from memory.
+ * qfs_policy_load_string() - as qfs_policy_load_file(), from memory (at
+ * most 1 MiB).
  * @json:   the text, not necessarily NUL-terminated.
  * @len:    its length in bytes.
  * @source: name used in error messages (NULL means "<string>").
