@@ -17,6 +17,7 @@
 #include <QThread>
 
 #include <algorithm>
+#include <cstring>
 #include <new>
 #include <poll.h>
 
@@ -462,6 +463,13 @@ expected<QJsonObject, PluginError> PluginSandbox::execute_plugin(
         case -ENOENT:
             return unexpected(PluginError(PluginErrorCode::FileNotFound,
                 "Plugin file not found: " + plugin_path.toStdString(), why));
+        case -ENOTSUP:
+            // The C library names the step: "plugin" when this type cannot
+            // run here (no interpreter, no plugin host); anything else is a
+            // kernel layer the policy needs, which is a failure to start.
+            if (strcmp(err.field, "plugin") == 0)
+                return unexpected(PluginError(PluginErrorCode::NotSupported, why, err.field));
+            break;
         default:
             break;
         }

@@ -311,6 +311,7 @@ private slots:
         START_OR_SKIP(s, SandboxSecurityLevel::Strict, plugin, PluginType::Native,
             args(R"({"mode":"ptrace"})"));
         QVERIFY(completed.wait(10000));
+        QCOMPARE(violations.count(), 2);
         QCOMPARE(violations.at(0).at(0).toString(), QStringLiteral("UnauthorizedSystemCall"));
         const QJsonObject result = completed.at(0).at(1).toJsonObject();
         QCOMPARE(result.value(QLatin1String("status")).toString(), QStringLiteral("violation"));
