@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QPointer>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
@@ -357,6 +358,7 @@ private slots:
         auto *s = new PluginSandbox(policy_at(SandboxSecurityLevel::Sandboxed));
         QVERIFY(s->initialize());
         QPointer<PluginSandbox> guard(s);
+        const auto cleanup = qScopeGuard([&guard] { delete guard.data(); }); // on failure
         int calls = 0;
         connect(s, &PluginSandbox::execution_completed, this, [&calls, s] {
             calls++;
@@ -382,6 +384,7 @@ private slots:
         auto *s = new PluginSandbox(p);
         QVERIFY(s->initialize());
         QPointer<PluginSandbox> guard(s);
+        const auto cleanup = qScopeGuard([&guard] { delete guard.data(); }); // on failure
         connect(s, &PluginSandbox::resource_usage_updated, this, [s] { delete s; });
         START_OR_SKIP(*s, SandboxSecurityLevel::Sandboxed, plugin, PluginType::Native,
             args(R"({"mode":"sleep","ms":10000})"));
