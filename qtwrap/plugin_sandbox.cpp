@@ -39,34 +39,44 @@ Q_CONSTRUCTOR_FUNCTION(register_metatypes)
 
 // ---------------------------------------------------------------- policies
 
-QJsonObject ResourceLimits::to_json() const
+// ResourceLimits and SecurityPermissions are the "limits" and "permissions"
+// objects of a policy's JSON: converted as part of a whole policy.
+template<typename Part>
+static QJsonObject part_to_json(Part SecurityPolicy::*member, const Part &part, const char *key)
 {
     SecurityPolicy p;
-    p.limits = *this;
-    return detail::policy_to_json(p).value(QLatin1String("limits")).toObject();
+    p.*member = part;
+    return detail::policy_to_json(p).value(QLatin1String(key)).toObject();
+}
+
+template<typename Part>
+static expected<Part, PluginError> part_from_json(
+    Part SecurityPolicy::*member, const QJsonObject &json, const char *key)
+{
+    auto p = detail::policy_from_json(QJsonObject { { QLatin1String(key), json } });
+    if (!p)
+        return unexpected(std::move(p).error());
+    return (*p).*member;
+}
+
+QJsonObject ResourceLimits::to_json() const
+{
+    return part_to_json(&SecurityPolicy::limits, *this, "limits");
 }
 
 expected<ResourceLimits, PluginError> ResourceLimits::from_json(const QJsonObject &json)
 {
-    auto p = detail::policy_from_json(QJsonObject { { QLatin1String("limits"), json } });
-    if (!p)
-        return unexpected(std::move(p).error());
-    return p->limits;
+    return part_from_json(&SecurityPolicy::limits, json, "limits");
 }
 
 QJsonObject SecurityPermissions::to_json() const
 {
-    SecurityPolicy p;
-    p.permissions = *this;
-    return detail::policy_to_json(p).value(QLatin1String("permissions")).toObject();
+    return part_to_json(&SecurityPolicy::permissions, *this, "permissions");
 }
 
 expected<SecurityPermissions, PluginError> SecurityPermissions::from_json(const QJsonObject &json)
 {
-    auto p = detail::policy_from_json(QJsonObject { { QLatin1String("permissions"), json } });
-    if (!p)
-        return unexpected(std::move(p).error());
-    return p->permissions;
+    return part_from_json(&SecurityPolicy::permissions, json, "permissions");
 }
 
 QJsonObject SecurityPolicy::to_json() const

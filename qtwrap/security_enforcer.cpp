@@ -44,6 +44,13 @@ public:
     detail::CPolicy cpolicy;
     std::deque<SecurityEvent> events;
     QPointer<PluginSandbox> monitored;
+
+    // One question to the C decision code, under the lock.
+    template<typename Check> auto ask(Check check)
+    {
+        QMutexLocker locker(&mutex);
+        return check(cpolicy.get());
+    }
 };
 
 SecurityEnforcer::SecurityEnforcer(const SecurityPolicy &policy, QObject *parent)
@@ -86,72 +93,58 @@ void SecurityEnforcer::record(SecurityViolationType type, const QString &descrip
     emit security_violation_detected(event);
 }
 
+bool SecurityEnforcer::judge(int answer, SecurityViolationType type, const QString &invalid,
+    const QString &denied, const QString &resource, const QJsonObject &details)
+{
+    if (answer == 1)
+        return true;
+    record(type, answer < 0 ? invalid : denied, resource, details);
+    return false;
+}
+
 bool SecurityEnforcer::validate_file_access(const QString &path, bool write_access)
 {
-    int r;
-    {
-        QMutexLocker locker(&d->mutex);
-        r = qfs_policy_check_path(
-            d->cpolicy.get(), QFile::encodeName(path).constData(), write_access);
-    }
-    if (r == 1)
-        return true;
-    record(SecurityViolationType::UnauthorizedFileAccess,
-        r < 0              ? QStringLiteral("File access with a path that is not absolute")
-            : write_access ? QStringLiteral("File write access denied by policy")
-                           : QStringLiteral("File read access denied by policy"),
+    const QByteArray p = QFile::encodeName(path);
+    return judge(d->ask([&](const qfs_policy *c) {
+        return qfs_policy_check_path(c, p.constData(), write_access);
+    }),
+        SecurityViolationType::UnauthorizedFileAccess,
+        QStringLiteral("File access with a path that is not absolute"),
+        write_access ? QStringLiteral("File write access denied by policy")
+                     : QStringLiteral("File read access denied by policy"),
         path, QJsonObject { { QLatin1String("write"), write_access } });
-    return false;
 }
 
 bool SecurityEnforcer::validate_network_access(const QString &host, int port)
 {
-    int r;
-    {
-        QMutexLocker locker(&d->mutex);
-        r = qfs_policy_check_host(d->cpolicy.get(), host.toUtf8().constData(), port);
-    }
-    if (r == 1)
-        return true;
-    record(SecurityViolationType::UnauthorizedNetworkAccess,
-        r < 0 ? QStringLiteral("Network access to a malformed host")
-              : QStringLiteral("Network access denied by policy"),
-        host, QJsonObject { { QLatin1String("port"), port } });
-    return false;
+    const QByteArray h = host.toUtf8();
+    return judge(
+        d->ask([&](const qfs_policy *c) { return qfs_policy_check_host(c, h.constData(), port); }),
+        SecurityViolationType::UnauthorizedNetworkAccess,
+        QStringLiteral("Network access to a malformed host"),
+        QStringLiteral("Network access denied by policy"), host,
+        QJsonObject { { QLatin1String("port"), port } });
 }
 
 bool SecurityEnforcer::validate_process_creation(const QString &executable)
 {
-    int r;
-    {
-        QMutexLocker locker(&d->mutex);
-        const QByteArray exe = QFile::encodeName(executable);
-        r = qfs_policy_check_process_creation(
-            d->cpolicy.get(), executable.isEmpty() ? nullptr : exe.constData());
-    }
-    if (r == 1)
-        return true;
-    record(SecurityViolationType::UnauthorizedProcessCreation,
-        r < 0 ? QStringLiteral("Process creation with a path that is not absolute")
-              : QStringLiteral("Process creation denied by policy"),
-        executable);
-    return false;
+    const QByteArray exe = QFile::encodeName(executable);
+    return judge(d->ask([&](const qfs_policy *c) {
+        return qfs_policy_check_process_creation(
+            c, executable.isEmpty() ? nullptr : exe.constData());
+    }),
+        SecurityViolationType::UnauthorizedProcessCreation,
+        QStringLiteral("Process creation with a path that is not absolute"),
+        QStringLiteral("Process creation denied by policy"), executable);
 }
 
 bool SecurityEnforcer::validate_system_call(const QString &call_name)
 {
-    int r;
-    {
-        QMutexLocker locker(&d->mutex);
-        r = qfs_policy_check_api(d->cpolicy.get(), call_name.toUtf8().constData());
-    }
-    if (r == 1)
-        return true;
-    record(SecurityViolationType::UnauthorizedSystemCall,
-        r < 0 ? QStringLiteral("Unknown system call")
-              : QStringLiteral("System call denied by policy"),
-        call_name);
-    return false;
+    const QByteArray name = call_name.toUtf8();
+    return judge(
+        d->ask([&](const qfs_policy *c) { return qfs_policy_check_api(c, name.constData()); }),
+        SecurityViolationType::UnauthorizedSystemCall, QStringLiteral("Unknown system call"),
+        QStringLiteral("System call denied by policy"), call_name);
 }
 
 bool SecurityEnforcer::validate_api_call(const QString &api_name)
@@ -166,21 +159,24 @@ bool SecurityEnforcer::validate_api_call(const QString &api_name)
 bool SecurityEnforcer::is_directory_allowed(const QString &path)
 {
     const QByteArray p = QFile::encodeName(path);
-    QMutexLocker locker(&d->mutex);
-    return qfs_policy_check_path(d->cpolicy.get(), p.constData(), false) == 1
-        || qfs_policy_check_path(d->cpolicy.get(), p.constData(), true) == 1;
+    return d->ask([&](const qfs_policy *c) {
+        return qfs_policy_check_path(c, p.constData(), false) == 1
+            || qfs_policy_check_path(c, p.constData(), true) == 1;
+    });
 }
 
 bool SecurityEnforcer::is_host_allowed(const QString &host)
 {
-    QMutexLocker locker(&d->mutex);
-    return qfs_policy_check_host(d->cpolicy.get(), host.toUtf8().constData(), -1) == 1;
+    const QByteArray h = host.toUtf8();
+    return d->ask([&](const qfs_policy *c) { return qfs_policy_check_host(c, h.constData(), -1); })
+        == 1;
 }
 
 bool SecurityEnforcer::is_api_blocked(const QString &api_name)
 {
-    QMutexLocker locker(&d->mutex);
-    return qfs_policy_check_api(d->cpolicy.get(), api_name.toUtf8().constData()) == 0;
+    const QByteArray name = api_name.toUtf8();
+    return d->ask([&](const qfs_policy *c) { return qfs_policy_check_api(c, name.constData()); })
+        == 0;
 }
 
 const SecurityPolicy &SecurityEnforcer::get_policy() const

@@ -98,6 +98,10 @@ signals:
 private:
     void record(SecurityViolationType type, const QString &description, const QString &resource,
         const QJsonObject &details = {});
+    // True when @answer (a C check's result) is 1; otherwise records the
+    // event, described by @invalid (answer < 0) or @denied (answer 0).
+    bool judge(int answer, SecurityViolationType type, const QString &invalid,
+        const QString &denied, const QString &resource, const QJsonObject &details = {});
 
     class Private;
     std::unique_ptr<Private> const d;
