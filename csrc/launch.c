@@ -17,7 +17,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -51,6 +53,9 @@
 #endif
 
 #define NOBODY 65534
+
+/* Stack of the init's vfork child: the filter and the exec only. */
+#define LAUNCH_INIT_STACK (64 * 1024)
 
 /* The child's descriptors, at fixed numbers after the shuffle. */
 enum {
@@ -165,7 +170,9 @@ struct launch_plan {
 
 	bool nnp, mdwe;
 	struct seccomp_program *seccomp;
-	bool init;	/* our own pid 1 in a pid namespace */
+	bool init;	  /* our own pid 1 in a pid namespace */
+	char *init_stack; /* LAUNCH_INIT_STACK bytes for the plugin's vfork */
+	const struct sock_fprog *init_filter;
 	bool handshake; /* wait for the supervisor after clone (id maps; getppid is 0) */
 
 	/* filled by launch_spawn() just before clone3 */
@@ -215,12 +222,16 @@ static bool have_cap(int cap)
 
 static int cap_last_cap(void)
 {
+	static int cached = -1;
 	char buf[16] = {0};
-	_cleanup_close_ int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	int last = __atomic_load_n(&cached, __ATOMIC_RELAXED);
 
-	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0)
-		return atoi(buf);
-	return CAP_LAST_CAP;
+	if (last >= 0)
+		return last;
+	_cleanup_close_ int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	last = fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 ? atoi(buf) : CAP_LAST_CAP;
+	__atomic_store_n(&cached, last, __ATOMIC_RELAXED);
+	return last;
 }
 
 static bool seccomp_available(void)
@@ -532,6 +543,12 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 		goto fail;
 	}
 	p->enf.effects = effects;
+	/* What only namespaces could hide is refused by the filter. */
+	if (restricted && !(p->clone_flags & CLONE_NEWNS))
+		effects |= SECCOMP_NO_UNIX_SOCKETS;
+	if (restricted && !network && !(p->clone_flags & CLONE_NEWNET))
+		effects |= SECCOMP_NO_INET_SOCKETS;
+	p->enf.sockets = effects & (SECCOMP_NO_UNIX_SOCKETS | SECCOMP_NO_INET_SOCKETS);
 
 	if (p->clone_flags & CLONE_NEWNS) {
 		r = plan_rootfs(p, policy, effects, err);
@@ -584,6 +601,17 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 	p->handshake = p->clone_flags & (CLONE_NEWUSER | CLONE_NEWPID);
 	p->init = p->clone_flags & CLONE_NEWPID;
 	p->enf.init = p->init;
+	if (p->init && p->seccomp)
+		p->init_filter = seccomp_init_program();
+	if (p->init) {
+		p->init_stack = mmap(NULL, LAUNCH_INIT_STACK, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (p->init_stack == MAP_FAILED) {
+			p->init_stack = NULL;
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
 
 	r = plan_limits(p, policy, cfg->resources);
 	if (r < 0) {
@@ -622,6 +650,8 @@ struct launch_plan *launch_plan_free(struct launch_plan *p)
 	close_safe(p->landlock_fd);
 	seccomp_program_unref(p->seccomp);
 	free(p->cwd);
+	if (p->init_stack)
+		munmap(p->init_stack, LAUNCH_INIT_STACK);
 	free(p);
 	return NULL;
 }
@@ -715,8 +745,11 @@ static int child_fds(const struct launch_plan *p)
 		map[i].from = fd;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
-		if (map[i].from < 0)
+		/* A slot we do not use may hold an inherited descriptor. */
+		if (map[i].from < 0) {
+			close(map[i].to);
 			continue;
+		}
 		if (dup3(map[i].from, map[i].to, map[i].cloexec ? O_CLOEXEC : 0) < 0)
 			return -errno;
 	}
@@ -825,19 +858,57 @@ static ssize_t read_retry(int fd, void *buf, size_t n)
 }
 
 /*
+ * The plugin's last steps: its filter, then the exec.  Under an init this
+ * runs in a vfork child on the plan's stack, sharing the init's memory
+ * while the init waits; it touches nothing but its own stack.
+ */
+static _Noreturn void child_exec(const struct launch_plan *p)
+{
+	if (p->seccomp) {
+		/* Installed last: every later step passes through it, and
+		 * those are only write and execve. */
+		int listener = seccomp_program_load(p->seccomp, p->seccomp->needs_listener);
+		if (listener < 0)
+			child_fail(STEP_SECCOMP, -listener, 0);
+		if (listener > 0) {
+			/* The supervisor learns our pid from the socket
+			 * (SO_PASSCRED) and copies the listener with
+			 * pidfd_getfd().  No acknowledgement is needed: the
+			 * execve below stops at the listener before exec
+			 * closes this descriptor (it is CLOEXEC), and nothing
+			 * can answer it before the supervisor holds a copy. */
+			struct launch_msg m = {.kind = MSG_LISTENER, .arg = listener};
+			if (write(FD_STATUS, &m, sizeof(m)) != (ssize_t)sizeof(m))
+				_exit(127);
+		}
+	}
+	execve(p->cmd->exec_path, p->cmd->argv, p->envp);
+	child_fail(STEP_EXEC, errno, 0);
+}
+
+static int child_exec_fn(void *arg)
+{
+	const struct launch_plan *p = arg;
+
+	close(FD_EXIT);
+	child_exec(p);
+}
+
+/*
  * pid 1 of the sandbox's pid namespace.  The plugin never is: the kernel
  * ignores signals with a default action that reach a namespace's init from
  * inside it, so a plugin as pid 1 would survive its own raise(), abort()
  * or kill(getpid(), ...) and its exit status would lie.  The init runs
  * under the same restrictions (it forks after Landlock, the ids and the
- * capabilities; it loads the same filter), reaps whatever the plugin
+ * capabilities) and a filter stricter than the plugin's (it may only wait,
+ * write its record, close and exit), reaps whatever the plugin
  * orphans, reports the plugin's own wait status, and exits with it, which
  * takes every other process of the namespace along.
  */
 static _Noreturn void child_init(const struct launch_plan *p, pid_t plugin)
 {
-	if (p->seccomp) {
-		int r = seccomp_program_load(p->seccomp, false);
+	if (p->init_filter) {
+		int r = seccomp_fprog_load(p->init_filter);
 		if (r < 0) {
 			kill(plugin, SIGKILL);
 			child_fail(STEP_INIT, -r, 0);
@@ -956,34 +1027,17 @@ static _Noreturn void child_main(struct launch_plan *p)
 		close(FD_RULESET);
 	}
 	if (p->init) {
-		pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+		/* CLONE_VM | CLONE_VFORK: no copy of the address space (a
+		 * whole copy of the supervisor's), and the init sleeps until
+		 * the plugin has exec'd.  glibc's clone() runs child_exec_fn
+		 * on the plan's stack and takes no lock. */
+		pid_t pid = clone(child_exec_fn, p->init_stack + LAUNCH_INIT_STACK,
+				  CLONE_VM | CLONE_VFORK | SIGCHLD, p);
 		if (pid < 0)
 			child_fail(STEP_INIT, errno, 0);
-		if (pid > 0)
-			child_init(p, pid);
-		close(FD_EXIT);
+		child_init(p, pid);
 	}
-	if (p->seccomp) {
-		/* Installed last: every later step passes through it, and
-		 * those are only write, read, close and execve. */
-		int listener = seccomp_program_load(p->seccomp, p->seccomp->needs_listener);
-		if (listener < 0)
-			child_fail(STEP_SECCOMP, -listener, 0);
-		if (listener > 0) {
-			/* The supervisor learns our pid from the socket
-			 * (SO_PASSCRED), copies the listener with
-			 * pidfd_getfd() and acknowledges; only then may the
-			 * exec that the listener judges happen. */
-			struct launch_msg m = {.kind = MSG_LISTENER, .arg = listener};
-			char ack;
-			if (write(FD_STATUS, &m, sizeof(m)) != (ssize_t)sizeof(m) ||
-			    read_retry(FD_STATUS, &ack, 1) != 1)
-				_exit(127);
-			close(listener);
-		}
-	}
-	execve(p->cmd->exec_path, p->cmd->argv, p->envp);
-	child_fail(STEP_EXEC, errno, 0);
+	child_exec(p);
 }
 
 /*
@@ -1057,8 +1111,8 @@ static int remaining_ms(uint64_t deadline)
 /*
  * Copies the listener descriptor @fd out of the process that wrote the
  * message: the plugin's process, which under an init is not the one we
- * cloned.  It waits for our acknowledgement, so its pid cannot be reused
- * before pidfd_open().
+ * cloned.  It is blocked in execve at the listener we are about to copy,
+ * so its pid cannot be reused before pidfd_open().
  */
 static int listener_take(int pidfd, struct msghdr *mh, int fd, int *ret, qfs_error *err)
 {
@@ -1173,9 +1227,13 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 		timeout_ms < 0 ? UINT64_MAX : loop_now_usec() + (uint64_t)timeout_ms * 1000u;
 	bool exec_consumed = false;
 	for (;;) {
+		/* Once the plan's exec went through, later notifications are
+		 * the plugin's own: they are left for the loop, which reports
+		 * them. */
+		bool watch = listener >= 0 && !notify_exec_consumed(notify);
 		struct pollfd pfd[2] = {{.fd = parent_end, .events = POLLIN},
 					{.fd = listener, .events = POLLIN}};
-		int n = poll(pfd, listener >= 0 ? 2 : 1, remaining_ms(deadline));
+		int n = poll(pfd, watch ? 2 : 1, remaining_ms(deadline));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -1188,7 +1246,7 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 				      "timeout");
 			goto abort;
 		}
-		if (listener >= 0 && (pfd[1].revents & POLLIN)) {
+		if (watch && (pfd[1].revents & POLLIN)) {
 			r = notify_handle(notify);
 			if (r < 0 && r != -ENOENT) {
 				error_set(err, "seccomp", -r,
@@ -1229,11 +1287,6 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 				goto abort;
 			}
 			notify_allow_exec_once(notify);
-			if (write(parent_end, "a", 1) != 1) {
-				r = error_set(err, "", errno,
-					      "releasing the sandbox process failed");
-				goto abort;
-			}
 			continue;
 		}
 		if (m.kind == MSG_ERROR) {

@@ -85,6 +85,7 @@ struct launch_enforcement {
 	enum seccomp_policy_mode seccomp;
 	bool exec_notify; /* exec after the start is refused through the listener */
 	unsigned effects; /* enum apis_effect enforced */
+	unsigned sockets; /* SECCOMP_NO_*_SOCKETS */
 	bool mdwe;
 	bool no_new_privs;
 	bool caps_dropped;

@@ -392,42 +392,49 @@ int qfs_loop_dispatch(qfs_loop *loop)
 	return handled;
 }
 
-static int loop_poll_once(qfs_loop *loop, int timeout_ms)
+int loop_run_while(qfs_loop *loop, int timeout_ms, bool (*keep_going)(void *userdata),
+		   void *userdata)
 {
-	int t = qfs_loop_get_timeout(loop);
-
-	if (t < 0 || (timeout_ms >= 0 && timeout_ms < t))
-		t = timeout_ms;
-	struct pollfd p = {.fd = loop->epoll_fd, .events = POLLIN};
-	if (poll(&p, 1, t) < 0 && errno != EINTR)
-		return -errno;
-	int r = qfs_loop_dispatch(loop);
-	return r < 0 ? r : 0;
-}
-
-int qfs_loop_run_for(qfs_loop *loop, int timeout_ms)
-{
-	if (!loop)
-		return -EINVAL;
 	uint64_t end = timeout_ms < 0 ? UINT64_MAX : loop_now_usec() + (uint64_t)timeout_ms * 1000u;
-	loop_ref(loop);
 	int r = 0;
-	while (loop->running > 0) {
-		int left = -1;
+
+	loop_ref(loop);
+	while (keep_going(userdata)) {
+		int t = qfs_loop_get_timeout(loop);
 		if (end != UINT64_MAX) {
 			uint64_t now = loop_now_usec();
 			if (now >= end) {
 				r = -ETIMEDOUT;
 				break;
 			}
-			left = (int)((end - now + 999) / 1000);
+			int left = (int)((end - now + 999) / 1000);
+			if (t < 0 || left < t)
+				t = left;
 		}
-		r = loop_poll_once(loop, left);
+		struct pollfd p = {.fd = loop->epoll_fd, .events = POLLIN};
+		if (poll(&p, 1, t) < 0 && errno != EINTR) {
+			r = -errno;
+			break;
+		}
+		r = qfs_loop_dispatch(loop);
 		if (r < 0)
 			break;
+		r = 0;
 	}
 	loop_unref(loop);
 	return r;
+}
+
+static bool loop_has_running(void *userdata)
+{
+	return ((qfs_loop *)userdata)->running > 0;
+}
+
+int qfs_loop_run_for(qfs_loop *loop, int timeout_ms)
+{
+	if (!loop)
+		return -EINVAL;
+	return loop_run_while(loop, timeout_ms, loop_has_running, loop);
 }
 
 int qfs_loop_run(qfs_loop *loop)

@@ -59,6 +59,15 @@ qfs_loop *loop_unref(qfs_loop *loop);
 void loop_running_inc(qfs_loop *loop);
 void loop_running_dec(qfs_loop *loop);
 
+/*
+ * loop_run_while() - poll and dispatch while @keep_going(@userdata) holds,
+ * for at most @timeout_ms (-1: no limit).  @keep_going is asked before
+ * every round, after the callbacks of the last one.
+ * Return: 0, -ETIMEDOUT, or -errno from polling or dispatch.
+ */
+int loop_run_while(qfs_loop *loop, int timeout_ms, bool (*keep_going)(void *userdata),
+		   void *userdata);
+
 /* CLOCK_MONOTONIC now, in microseconds. */
 uint64_t loop_now_usec(void);
 

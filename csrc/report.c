@@ -159,6 +159,10 @@ static json_t *enforcement_json(const qfs_sandbox *sb)
 			json_array_append_new(effects, json_string("w^x"));
 		if (e->effects & APIS_NOEXEC_WRITABLE)
 			json_array_append_new(effects, json_string("noexec_writable"));
+		if (e->sockets & SECCOMP_NO_UNIX_SOCKETS)
+			json_array_append_new(effects, json_string("no_unix_sockets"));
+		if (e->sockets & SECCOMP_NO_INET_SOCKETS)
+			json_array_append_new(effects, json_string("no_inet_sockets"));
 	}
 	json_object_set_new(o, "effects", effects);
 	json_object_set_new(o, "mdwe", json_boolean(e->mdwe));

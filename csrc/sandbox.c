@@ -94,17 +94,20 @@ static void run_release(qfs_sandbox *sb)
 		output_close(&sb->out[i]);
 }
 
+static void violation_free_strings(qfs_violation *v)
+{
+	free((char *)v->detail);
+	free((char *)v->syscall);
+	free((char *)v->path);
+	free((char *)v->host);
+	free((char *)v->address);
+	free((char *)v->api);
+}
+
 static void violations_clear(qfs_sandbox *sb)
 {
-	for (size_t i = 0; i < sb->n_violations; i++) {
-		qfs_violation *v = &sb->violations[i];
-		free((char *)v->detail);
-		free((char *)v->syscall);
-		free((char *)v->path);
-		free((char *)v->host);
-		free((char *)v->address);
-		free((char *)v->api);
-	}
+	for (size_t i = 0; i < sb->n_violations; i++)
+		violation_free_strings(&sb->violations[i]);
 	free(sb->violations);
 	sb->violations = NULL;
 	sb->n_violations = sb->violations_head = 0;
@@ -270,22 +273,27 @@ static void on_output(struct loop_source *src, uint32_t revents, void *userdata)
 
 static void status_from_wait(qfs_sandbox *sb, int code, int status)
 {
-	int sig = 0;
+	int sig = code == CLD_EXITED ? 0 : status;
 
+	/* Once we decided to end the run, its status is our reason, even
+	 * when the plugin beat the kill by exiting on its own (it typically
+	 * does after a refused call): the report must not depend on that
+	 * race. */
+	if (sb->kill_requested) {
+		sb->status = sb->kill_status;
+		sb->exit_code = -1;
+		sb->signal = sig;
+		sb->limit = sb->kill_status == QFS_STATUS_LIMIT_EXCEEDED ? sb->kill_limit : -1;
+		return;
+	}
 	if (code == CLD_EXITED) {
 		sb->status = QFS_STATUS_EXITED;
 		sb->exit_code = status;
 		sb->signal = 0;
 		return;
 	}
-	sig = status;
 	sb->exit_code = -1;
 	sb->signal = sig;
-	if (sb->kill_requested) {
-		sb->status = sb->kill_status;
-		sb->limit = sb->kill_status == QFS_STATUS_LIMIT_EXCEEDED ? sb->kill_limit : -1;
-		return;
-	}
 	/* The rlimit backstops: SIGXCPU at the soft CPU limit, SIGKILL at the
 	 * hard one, SIGXFSZ past the file size limit. */
 	uint64_t cpu_limit_ms = (uint64_t)qfs_policy_get_limit(sb->policy, QFS_LIMIT_CPU_TIME_MS);
@@ -462,13 +470,7 @@ bool sandbox_violation(qfs_sandbox *sb, const qfs_violation *v)
 		size_t slot;
 		if (sb->n_violations == SANDBOX_VIOLATIONS_KEPT) {
 			slot = sb->violations_head;
-			qfs_violation *old = &sb->violations[slot];
-			free((char *)old->detail);
-			free((char *)old->syscall);
-			free((char *)old->path);
-			free((char *)old->host);
-			free((char *)old->address);
-			free((char *)old->api);
+			violation_free_strings(&sb->violations[slot]);
 			sb->violations_head = (sb->violations_head + 1) % SANDBOX_VIOLATIONS_KEPT;
 			sb->violations_dropped++;
 		} else {
@@ -723,41 +725,28 @@ fail:
 	return r;
 }
 
+struct wait_state {
+	qfs_sandbox *sb;
+	struct sandbox_guard guard;
+};
+
+static bool wait_keep_going(void *userdata)
+{
+	struct wait_state *w = userdata;
+
+	return !w->guard.freed && w->sb->running;
+}
+
 int qfs_sandbox_wait(qfs_sandbox *sb, int timeout_ms)
 {
-	struct sandbox_guard g;
-	int r = 0;
+	struct wait_state w = {.sb = sb};
 
 	if (!sb)
 		return -EINVAL;
-	uint64_t end = timeout_ms < 0 ? UINT64_MAX : loop_now_usec() + (uint64_t)timeout_ms * 1000u;
-	qfs_loop *loop = loop_ref(sb->loop);
-	guard_push(sb, &g);
-	while (!g.freed && sb->running) {
-		int left = -1;
-		if (end != UINT64_MAX) {
-			uint64_t now = loop_now_usec();
-			if (now >= end) {
-				r = -ETIMEDOUT;
-				break;
-			}
-			left = (int)((end - now + 999) / 1000);
-		}
-		int t = qfs_loop_get_timeout(loop);
-		if (t < 0 || (left >= 0 && left < t))
-			t = left;
-		struct pollfd p = {.fd = qfs_loop_get_fd(loop), .events = POLLIN};
-		if (poll(&p, 1, t) < 0 && errno != EINTR) {
-			r = -errno;
-			break;
-		}
-		r = qfs_loop_dispatch(loop);
-		if (r < 0)
-			break;
-		r = 0;
-	}
-	guard_pop(sb, &g);
-	loop_unref(loop);
+	/* A callback may free the sandbox we wait for: the guard tells. */
+	guard_push(sb, &w.guard);
+	int r = loop_run_while(sb->loop, timeout_ms, wait_keep_going, &w);
+	guard_pop(sb, &w.guard);
 	return r;
 }
 

@@ -42,6 +42,17 @@ struct seccomp_policy_actions {
 	uint32_t exec;	   /* execve/execveat when exec is blocked */
 };
 
+/*
+ * Sockets that only a namespace could hide, refused by domain where there
+ * is none: the host's pathname Unix sockets (the session bus at
+ * /run/user/UID/bus; Landlock cannot judge a connect() to them before ABI
+ * 8) without a private root, and UDP and raw IPv4/IPv6 sockets (which
+ * Landlock does not cover) without a network namespace when the network is
+ * not allowed.  Passed with the apis_effect bits, above them.
+ */
+#define SECCOMP_NO_UNIX_SOCKETS (1u << 16)
+#define SECCOMP_NO_INET_SOCKETS (1u << 17)
+
 /* The defaults of this issue: EPERM for refusals, the listener for exec. */
 void seccomp_policy_default_actions(struct seccomp_policy_actions *ret);
 
@@ -84,5 +95,14 @@ bool seccomp_policy_notify_available(void);
  * Return: the listener descriptor when @listener, else 0; or -errno.
  */
 int seccomp_program_load(const struct seccomp_program *p, bool listener);
+
+/*
+ * The filter of the sandbox's own init (wait4, write, close, exit only;
+ * everything else kills it).  Static; built on first use.
+ */
+const struct sock_fprog *seccomp_init_program(void);
+
+/* Child side, async-signal-safe: install @prog without a listener. */
+int seccomp_fprog_load(const struct sock_fprog *prog);
 
 #endif /* QFS_SECCOMP_POLICY_H */

@@ -30,10 +30,42 @@ step_tests() {
     ctest --test-dir "$QFS_BUILD" --output-on-failure
 }
 
+# The live tests again as an unprivileged uid: the launcher takes a
+# different path there (no root to drop, only the caller's own ids to map,
+# setgroups denied).  ctest writes its logs next to the CTestTestfile it
+# reads, so it gets a directory of its own that includes the build tree's
+# live tests; the tests make their temporary directories themselves.
+QFS_UNPRIVILEGED_UID=65534
+
+step_live_unprivileged() {
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "(not root: the live tests above already ran unprivileged)"
+        return 0
+    fi
+    step "live tests again as uid $QFS_UNPRIVILEGED_UID"
+    chmod -R a+rX "$QFS_BUILD" "$QFS_ROOT/tests" "$QFS_ROOT/README.md"
+    local uid="$QFS_UNPRIVILEGED_UID" dir
+    if ! setpriv --reuid="$uid" --regid="$uid" --clear-groups \
+        test -x "$QFS_BUILD/tests/live/tst_launch"; then
+        echo "uid $uid cannot reach $QFS_BUILD (a parent directory is closed to it);" >&2
+        echo "move the checkout somewhere world-traversable or set QFS_BUILD" >&2
+        return 1
+    fi
+    dir="$(mktemp -d)"
+    printf 'subdirs("%s")\n' "$QFS_BUILD/tests/live" >"$dir/CTestTestfile.cmake"
+    chown -R "$uid:$uid" "$dir"
+    local rc=0
+    setpriv --reuid="$uid" --regid="$uid" --clear-groups \
+        env HOME="$dir" ctest --test-dir "$dir" -L live --output-on-failure || rc=$?
+    rm -rf "$dir"
+    return "$rc"
+}
+
 main() {
     step_dependencies
     step_build
     step_tests
+    step_live_unprivileged
 }
 
 main "$@"
