@@ -2,8 +2,10 @@
 /*
  * An example plugin that keeps trying what a sandboxed plugin may not do,
  * so that a dashboard has violations to show: every 500 ms it calls ptrace,
- * opens /etc/shadow and writes outside its directories, for "seconds"
- * seconds (0: forever).  Each attempt fails; the sandbox reports it.
+ * opens /etc/shadow and writes outside its directories, and every 2 s it
+ * tries to execute /bin/true, for "seconds" seconds (0: forever).  Each
+ * attempt fails and the sandbox reports it; under Strict the exec attempt
+ * also ends the plugin.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -30,6 +32,10 @@ int main(int argc, char **argv)
         blocked += fd < 0;
         if (fd >= 0)
             close(fd);
+        if (i % 4 == 3) {
+            execl("/bin/true", "true", (char *)NULL);
+            blocked++;
+        }
         struct timespec pause = { 0, 500 * 1000 * 1000 };
         nanosleep(&pause, NULL);
     }

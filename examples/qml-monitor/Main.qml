@@ -53,6 +53,8 @@ Window {
                     policyName: card.modelData.policy
                     monitorIntervalMs: 250
                     onViolation: (type, details) => {
+                        if (type === "process_error")
+                            return // the end of a run, shown below
                         const what = details.syscall || details.path || details.host
                             || details.error_type || ""
                         card.lastViolation = type + (what ? " (" + what + ")" : "")

@@ -10,6 +10,7 @@
  *   spin            burn CPU until killed
  *   crash           die of SIGSEGV
  *   ptrace          call ptrace(PTRACE_TRACEME), print the result, exit 0
+ *   exec            execute /bin/true, print why that failed, exit 0
  *
  * Argument parsing is deliberately naive: the facade writes compact JSON.
  */
@@ -84,6 +85,11 @@ int main(int argc, char **argv)
     if (is_mode("ptrace")) {
         long r = ptrace(PTRACE_TRACEME, 0, NULL, NULL);
         printf("ptrace=%ld errno=%d\n", r, r < 0 ? errno : 0);
+        return 0;
+    }
+    if (is_mode("exec")) {
+        execl("/bin/true", "true", (char *)NULL);
+        printf("exec errno=%d\n", errno);
         return 0;
     }
     fprintf(stderr, "unknown arguments: %s\n", json);

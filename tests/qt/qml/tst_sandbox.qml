@@ -113,13 +113,19 @@ TestCase {
     function test_5_violations() {
         if (sandboxedUnavailable !== "")
             skip(sandboxedUnavailable)
+        // Strict: no program may be executed after the start; the violation
+        // ends the plugin, which QtForge reported as a process_error.
+        box.policyName = "strict"
         const before = box.violationCount
-        verify(box.execute(pluginPath, Sandbox.Native, { mode: "ptrace" }), box.lastError)
+        verify(box.execute(pluginPath, Sandbox.Native, { mode: "exec" }), box.lastError)
         finishedSpy.wait(10000)
-        compare(violationSpy.count, 1)
-        compare(violationSpy.signalArguments[0][0], "UnauthorizedSystemCall")
-        compare(violationSpy.signalArguments[0][1].syscall, "ptrace")
-        compare(box.violationCount, before + 1)
+        compare(violationSpy.count, 2)
+        compare(violationSpy.signalArguments[0][0], "UnauthorizedProcessCreation")
+        compare(violationSpy.signalArguments[0][1].syscall, "execve")
+        compare(violationSpy.signalArguments[1][0], "process_error")
+        compare(box.violationCount, before + 2)
+        compare(finishedSpy.signalArguments[0][1].status, "violation")
+        verify(!box.running)
     }
 
     function test_6_errors() {
