@@ -55,6 +55,7 @@ private slots:
     void otherProcess()
     {
         // A child that is not ours in any way the monitor knows about.
+        const auto before = std::chrono::steady_clock::now();
         const pid_t child = fork();
         if (child == 0) {
             pause();
@@ -66,7 +67,9 @@ private slots:
         kill(child, SIGKILL);
         waitpid(child, nullptr, 0);
         QVERIFY(u.file_handles_used >= 3);
-        QVERIFY(u.memory_used_mb > 0);
+        // Its own start time (not ours, not now), to the clock tick.
+        QVERIFY(u.start_time >= before - 20ms);
+        QVERIFY(u.start_time <= std::chrono::steady_clock::now());
 
         // Gone: all zero.
         const ResourceUsage gone = m.get_process_usage(child);
