@@ -82,6 +82,10 @@ private slots:
         QVERIFY(s.initialize());
         QSignalSpy completed(&s, &PluginSandbox::execution_completed);
         QSignalSpy violations(&s, &PluginSandbox::security_violation);
+        // As existing QtForge code connects: old-style strings.
+        m_old_completed = -1;
+        QVERIFY(connect(&s, SIGNAL(execution_completed(int, QJsonObject)), this,
+            SLOT(old_completed(int, QJsonObject))));
         START_OR_SKIP(s, SandboxSecurityLevel::Strict, plugin, PluginType::Native, {});
 
         const QJsonObject r = *started;
@@ -107,6 +111,7 @@ private slots:
             QVERIFY2(usage.contains(QLatin1String(key)), key);
         QVERIFY(!result.contains(QLatin1String("signal")));
         QCOMPARE(violations.count(), 0);
+        QCOMPARE(m_old_completed, 0);
         QVERIFY(!s.is_running());
     }
 

@@ -74,25 +74,35 @@ TestCase {
         if (sandboxedUnavailable !== "")
             skip(sandboxedUnavailable)
         box.policyName = "sandboxed"
-        verify(box.execute(pluginPath, Sandbox.Native, { mode: "alloc", mb: 40, ms: 1500 }),
-               box.lastError)
+        verify(box.execute(pluginPath, Sandbox.Native, { mode: "echo", code: 3 }), box.lastError)
         verify(box.active)
         verify(box.running)
         verify(boundRunning)
         verify(box.pid > 0)
         compare(boundPid, box.pid)
         compare(pidSpy.count, 1)
+        finishedSpy.wait(10000)
+        compare(finishedSpy.count, 1)
+        compare(finishedSpy.signalArguments[0][0], 3)
+        compare(finishedSpy.signalArguments[0][1].exit_status, "normal")
+        compare(finishedSpy.signalArguments[0][1].stdout, '--args\n{"code":3,"mode":"echo"}\n')
+        verify(!box.running)
+        verify(!boundRunning)
+        compare(runningSpy.count, 2)
+    }
+
+    function test_3_usageBinding() {
+        if (sandboxedUnavailable !== "")
+            skip(sandboxedUnavailable)
+        box.policyName = "sandboxed"
+        verify(box.execute(pluginPath, Sandbox.Native, { mode: "alloc", mb: 40, ms: 1500 }),
+               box.lastError)
         // The bound usage follows the plugin's memory, sample by sample.
         tryVerify(function() { return boundMemory >= 38 }, 5000, "usage.memoryUsedMb")
         verify(usageSpy.count >= 2)
         verify(box.usage.startTime > 0)
         finishedSpy.wait(10000)
-        compare(finishedSpy.count, 1)
         compare(finishedSpy.signalArguments[0][0], 0)
-        compare(finishedSpy.signalArguments[0][1].exit_status, "normal")
-        verify(!box.running)
-        verify(!boundRunning)
-        compare(runningSpy.count, 2)
     }
 
     function test_4_terminate() {
