@@ -292,11 +292,12 @@ static void status_from_wait(qfs_sandbox *sb, int code, int status)
 	/* Once we decided to end the run, its status is our reason, even
 	 * when the plugin beat the kill by exiting on its own (it typically
 	 * does after a refused call): the report must not depend on that
-	 * race. */
+	 * race.  For the same reason the signal is the SIGKILL we sent, not
+	 * whatever the plugin managed to do first. */
 	if (sb->kill_requested) {
 		sb->status = sb->kill_status;
 		sb->exit_code = -1;
-		sb->signal = sig;
+		sb->signal = SIGKILL;
 		sb->limit = sb->kill_status == QFS_STATUS_LIMIT_EXCEEDED ? sb->kill_limit : -1;
 		return;
 	}

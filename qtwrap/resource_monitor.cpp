@@ -5,18 +5,7 @@
 
 #include <unistd.h>
 
-// The monitor functions are written on another branch than the facade.
-// Referenced weakly, the facade links (and reports is_supported() false)
-// whichever is merged first; once both are, these resolve as usual.
-#pragma weak qfs_process_usage
-#pragma weak qfs_system_usage
-
 namespace qtplugin {
-
-static bool monitor_linked()
-{
-    return qfs_process_usage != nullptr && qfs_system_usage != nullptr;
-}
 
 class SandboxResourceMonitor::Private
 {
@@ -52,8 +41,7 @@ static ResourceUsage unknown_usage()
 ResourceUsage SandboxResourceMonitor::get_process_usage(qint64 pid)
 {
     qfs_usage u {};
-    if (!monitor_linked() || pid <= 0 || pid != qint64(pid_t(pid))
-        || qfs_process_usage(pid_t(pid), &u) < 0)
+    if (pid <= 0 || pid != qint64(pid_t(pid)) || qfs_process_usage(pid_t(pid), &u) < 0)
         return unknown_usage();
     return detail::usage_from_c(u);
 }
@@ -61,7 +49,7 @@ ResourceUsage SandboxResourceMonitor::get_process_usage(qint64 pid)
 ResourceUsage SandboxResourceMonitor::get_system_usage()
 {
     qfs_usage u {};
-    if (!monitor_linked() || qfs_system_usage(&u) < 0)
+    if (qfs_system_usage(&u) < 0)
         return unknown_usage();
     ResourceUsage usage = detail::usage_from_c(u);
     // The system has no start time of its own here; QtForge used "now".
@@ -72,7 +60,7 @@ ResourceUsage SandboxResourceMonitor::get_system_usage()
 bool SandboxResourceMonitor::is_supported()
 {
     qfs_usage u {};
-    return monitor_linked() && qfs_process_usage(getpid(), &u) == 0;
+    return qfs_process_usage(getpid(), &u) == 0;
 }
 
 double ResourceMonitorUtils::calculate_cpu_percentage(
