@@ -366,12 +366,14 @@ int notify_read_string(const struct notify_call *call, uint64_t addr, char *buf,
 		buf[0] = '\0';
 		return -EFAULT;
 	}
-	/* Page by page, so that a short string at the end of a mapping is
-	 * read without touching the unmapped page behind it. */
+	/* To the end of a page at a time, so that a short string at the end
+	 * of a mapping is read without touching the unmapped page behind it,
+	 * and most strings in one call. */
 	while (done < size - 1) {
 		size_t want = size - 1 - done;
+		size_t page = 4096 - (size_t)((addr + done) % 4096);
 		ssize_t got = read_pages((pid_t)call->req->pid, addr + done, buf + done,
-					 want < 256 ? want : 256);
+					 want < page ? want : page);
 		if (got <= 0) {
 			buf[done] = '\0';
 			/* EPERM: the plugin's memory is closed to us (it made
@@ -411,6 +413,8 @@ static int proc_link(pid_t pid, const char *what, char *buf, size_t size)
 int notify_read_path(const struct notify_call *call, int dirfd, uint64_t addr, char *buf,
 		     size_t size)
 {
+	/* Every path the kernel would accept: one we could not read whole
+	 * would go unjudged. */
 	char rel[NOTIFY_PATH_MAX];
 	int len = notify_read_string(call, addr, rel, sizeof(rel));
 

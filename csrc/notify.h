@@ -44,7 +44,7 @@ struct notify;
 
 /* Room for the strings of a violation, in each call. */
 #define NOTIFY_DETAIL_MAX 512
-#define NOTIFY_PATH_MAX	  1024
+#define NOTIFY_PATH_MAX	  4096 /* PATH_MAX: a path the kernel accepts is one we judge */
 #define NOTIFY_AUX_MAX	  256
 
 /* What a handler decided to do with its call. */

@@ -258,10 +258,19 @@ void TestEnforcer::fileCalls_data()
             "the writable directories",
             "%TREE%/outside/secret.txt" },
     };
-    for (int level : { QFS_LEVEL_LIMITED, QFS_LEVEL_SANDBOXED })
+    // A name of 2000 bytes (the kernel takes up to 4095) is judged like any
+    // other, not waved through for being long.
+    const QString padded = "%TREE%/outside/" + QString("./").repeated(1000) + "long.txt";
+    for (int level : { QFS_LEVEL_LIMITED, QFS_LEVEL_SANDBOXED }) {
         for (const Row &r : rows)
             QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(levelName(level), r.name)))
                 << level << r.args << QString(r.syscall) << QString(r.detail) << QString(r.path);
+        QTest::newRow(qPrintable(QStringLiteral("%1 long name").arg(levelName(level))))
+            << level << QStringList { "write", padded, "x" } << QString("openat")
+            << QString("openat(\"%TREE%/outside/long.txt\", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC) "
+                       "— writing outside the writable directories")
+            << QString("%TREE%/outside/long.txt");
+    }
 }
 
 // Creating, deleting, renaming, linking and changing modes outside the
