@@ -129,6 +129,12 @@ typedef struct qfs_exit {
  * qfs_loop_dispatch() on the loop's thread.  A callback may free the sandbox
  * it is called for; no further callback fires for it then.  `exited` is the
  * last callback of a run.
+ *
+ * security_violation fires once per event of the sandbox's log
+ * (qfs_sandbox_get_violation()), at most 16 times per round of the loop;
+ * when identical attempts raise an event's count, it fires again for that
+ * event with the new count, at most every 100 ms, and with the final count
+ * before `exited`.  Under Strict the plugin is already being killed.
  */
 typedef struct qfs_sandbox_callbacks {
 	void (*usage_updated)(qfs_sandbox *sb, const qfs_usage *usage, void *userdata);
