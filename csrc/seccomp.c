@@ -13,9 +13,9 @@
  *    two values" (it refuses two comparisons of one argument in a rule, and
  *    an unconditional rule for a syscall silently absorbs its conditional
  *    ones).
- *  - under the allow-list, syscalls newer than any this table knows of:
- *    ENOSYS in the kernel, the answer of a kernel that lacks them, so that
- *    a newer libc that probes one falls back quietly instead of being
+ *  - under the allow-list, syscalls newer than the allow-list (Linux 6.5
+ *    on): ENOSYS in the kernel, the answer of a kernel that lacks them, so
+ *    that a newer libc that probes one falls back quietly instead of being
  *    reported (and, under Strict, ended) for it.
  * The prefix falls through to libseccomp's program for everything else, and
  * that program starts over by checking the architecture itself.
@@ -452,20 +452,30 @@ static void add_file_rules(struct builder *b, unsigned effects,
 	}
 }
 
-/* Syscalls of the native architecture above the newest libseccomp knows:
- * the first unknown number. */
-static int first_unknown_nr(void)
+/*
+ * Where the allow-list's knowledge ends: the first syscall of Linux 6.5
+ * (cachestat; every architecture numbers the syscalls since 5.1 alike),
+ * or, with a libseccomp that does not know it, the first number it does
+ * not know.  Syscalls from there on were added after the allow-list was
+ * written; a libc that finds ENOSYS there (fchmodat2, map_shadow_stack,
+ * the futex2 calls) falls back as on an older kernel.
+ */
+static int allow_list_end_nr(void)
 {
 	static int cached;
 	int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
 
 	if (v)
 		return v;
-	for (int nr = 0; nr < NR_BITS; nr++) {
-		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
-		if (name)
-			v = nr + 1;
-		free(name);
+	v = seccomp_syscall_resolve_name("cachestat");
+	if (v < 0) {
+		v = 0;
+		for (int nr = 0; nr < NR_BITS; nr++) {
+			char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+			if (name)
+				v = nr + 1;
+			free(name);
+		}
 	}
 	__atomic_store_n(&cached, v, __ATOMIC_RELAXED);
 	return v;
@@ -614,7 +624,7 @@ static int compile(const struct cache_key *k, struct seccomp_program **ret, qfs_
 	p->needs_listener = b.needs_listener;
 	/* Numbers above the table: ENOSYS under the allow-list; the deny-list
 	 * lets them through to libseccomp (default allow). */
-	uint32_t first_unknown = allow_list ? (uint32_t)first_unknown_nr() : 0x40000000u;
+	uint32_t first_unknown = allow_list ? (uint32_t)allow_list_end_nr() : 0x40000000u;
 	r = export_program(b.ctx, a->args, first_unknown, SCMP_ACT_ERRNO(ENOSYS), &p->prog);
 	if (r < 0) {
 		free(p);

@@ -12,6 +12,7 @@
 #include <csignal>
 #include <netinet/in.h>
 #include <poll.h>
+#include <seccomp.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -30,6 +31,7 @@ private slots:
     void fileCalls();
     void relativePaths();
     void hiddenMemory();
+    void newerSyscalls();
     void allowedIsQuiet_data();
     void allowedIsQuiet();
     void blockedApis_data();
@@ -366,6 +368,26 @@ void TestEnforcer::hiddenMemory()
         QCOMPARE(r.exitCode, sees ? 0 : 1);
         QCOMPARE(QFile::exists(allowed + "/mine.txt"), sees);
     }
+}
+
+// Under Strict, syscalls newer than the allow-list (Linux 6.5 on) answer
+// ENOSYS in the kernel, unreported, as a kernel without them would; one the
+// allow-list knows and leaves out is a violation.
+void TestEnforcer::newerSyscalls()
+{
+    Policy p = policy(QFS_LEVEL_STRICT);
+    const int fchmodat2 = seccomp_syscall_resolve_name("fchmodat2");
+    if (fchmodat2 < 0)
+        QSKIP("libseccomp does not know fchmodat2");
+    Result r = runProbe(p.get(), { "nr", QString::number(fchmodat2) });
+    QCOMPARE(r.status, QFS_STATUS_EXITED);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("Function not implemented"), r.err.constData());
+    QVERIFY(r.events.isEmpty());
+
+    r = runProbe(p.get(), { "nr", QString::number(seccomp_syscall_resolve_name("sethostname")) });
+    QCOMPARE(r.status, QFS_STATUS_VIOLATION);
+    QCOMPARE(r.violations, QStringList { "UnauthorizedSystemCall sethostname" });
 }
 
 void TestEnforcer::allowedIsQuiet_data()
