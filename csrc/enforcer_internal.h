@@ -12,9 +12,14 @@
  *     documents) and reported, its arguments decoded into words;
  *   - execve/execveat: refused after the plugin's own start;
  *   - the file syscalls: the path is copied, made absolute, judged in the
- *     sandbox's view (enforcer_check_path()); a path outside is refused
- *     with EACCES and reported, any other continues in the kernel, where
- *     Landlock and the private root still decide.
+ *     sandbox's view (enforcer_check_path()); a write outside is refused
+ *     with EACCES and reported, a read outside reported and left to the
+ *     kernel, anything else continues in the kernel, where Landlock and the
+ *     private root still decide.
+ * Other modules that route a syscall to the listener for their own purpose
+ * (the network mediation: connect, sendto, sendmsg) register their handlers
+ * on the same struct notify after enforcer_attach(), for the syscalls
+ * enforcer_refuses() does not claim.
  * Everything is decided by decide.c's functions on the sandbox's policy.
  */
 #ifndef QFS_ENFORCER_INTERNAL_H
