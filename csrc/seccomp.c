@@ -534,6 +534,7 @@ struct builder {
 	scmp_filter_ctx ctx;
 	uint32_t default_action;
 	bool needs_listener;
+	bool exec_notify;
 	const char *failed; /* syscall of the rule that could not be added */
 	int error;
 };
@@ -583,6 +584,59 @@ static uint32_t refusal_action(const struct seccomp_policy_actions *a, const str
 	return refused_why(r, name) == REFUSED_BLOCKED ? a->blocked : a->baseline;
 }
 
+/*
+ * Deny-list mode: socket() refused for every family but AF_UNIX (1),
+ * AF_INET (2), AF_INET6 (10) and AF_NETLINK (16).  The comparison above
+ * AF_NETLINK is on all 64 bits: garbage in the upper half is refused too,
+ * which is the safe side (the kernel would truncate it away).
+ */
+static void add_socket_families(struct builder *b)
+{
+	const uint32_t refuse = SCMP_ACT_ERRNO(EAFNOSUPPORT);
+	struct scmp_arg_cmp above = {.arg = 0, .op = SCMP_CMP_GT, .datum_a = AF_NETLINK};
+
+	for (uint32_t family = AF_UNSPEC; family < AF_NETLINK; family++)
+		if (family != AF_UNIX && family != AF_INET && family != AF_INET6)
+			add_masked(b, refuse, "socket", 0, 0xffffffffu, family);
+	add(b, refuse, "socket", 1, &above);
+}
+
+/*
+ * Network mediation: connect() and listen() are the supervisor's; sending
+ * with MSG_FASTOPEN (a connect in disguise) is refused.  Without mediation
+ * these calls are plain members of the allow-list.
+ */
+static void add_network_rules(struct builder *b, bool allow_list, unsigned effects,
+			      const struct seccomp_policy_actions *a, const struct refused *r)
+{
+	const bool mediate = effects & SECCOMP_MEDIATE_NETWORK;
+	static const struct {
+		const char *name;
+		unsigned flags_arg;
+	} sends[] = {{"sendto", 3}, {"sendmsg", 2}, {"sendmmsg", 3}};
+
+	for (const char *const *s = (const char *const[]){"connect", "listen", NULL}; *s; s++) {
+		if (named(r, *s))
+			add_simple(b, refusal_action(a, r, *s), *s);
+		else
+			add_simple(b, mediate ? SCMP_ACT_NOTIFY : SCMP_ACT_ALLOW, *s);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(sends); i++) {
+		const char *name = sends[i].name;
+		if (named(r, name)) {
+			add_simple(b, refusal_action(a, r, name), name);
+		} else if (!mediate) {
+			add_simple(b, SCMP_ACT_ALLOW, name);
+		} else {
+			add_masked(b, SCMP_ACT_ERRNO(EOPNOTSUPP), name, sends[i].flags_arg,
+				   MSG_FASTOPEN, MSG_FASTOPEN);
+			if (allow_list)
+				add_masked(b, SCMP_ACT_ALLOW, name, sends[i].flags_arg,
+					   MSG_FASTOPEN, 0);
+		}
+	}
+}
+
 /* The calls whose argument decides, in both modes. */
 static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode, unsigned effects,
 			       const struct seccomp_policy_actions *a, const struct refused *r)
@@ -593,6 +647,7 @@ static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode,
 	/* execve, execveat: the plugin's own exec passes through the
 	 * listener, which allows exactly that one. */
 	bool no_exec = (effects & APIS_NO_EXEC) || named(r, "execve") || named(r, "execveat");
+	b->exec_notify = no_exec && a->exec == SCMP_ACT_NOTIFY;
 	add_simple(b, no_exec ? a->exec : allow, "execve");
 	add_simple(b, no_exec ? a->exec : allow, "execveat");
 
@@ -671,11 +726,15 @@ static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode,
 			add_masked(b, a->effect, "socket", 0, 0xffffffffu, AF_INET);
 			add_masked(b, a->effect, "socket", 0, 0xffffffffu, AF_INET6);
 		}
+		if (effects & SECCOMP_SOCKET_FAMILIES)
+			add_socket_families(b);
 	}
 
 	/* ioctl and personality: allowed here, narrowed by the prefix. */
 	for (const char *const *s = (const char *const[]){"ioctl", "personality", NULL}; *s; s++)
 		add_simple(b, named(r, *s) ? refusal_action(a, r, *s) : allow, *s);
+
+	add_network_rules(b, allow_list, effects, a, r);
 }
 
 /* The names add_argument_rules() decides; the generic passes skip them. */
@@ -684,7 +743,8 @@ static bool is_argument_rule(const char *name)
 	static const char *const names[] = {
 		"execve", "execveat",	 "fork",	 "vfork",    "clone",
 		"clone3", "mmap",	 "mmap2",	 "mprotect", "pkey_mprotect",
-		"ioctl",  "personality", "memfd_create", "socket",
+		"ioctl",  "personality", "memfd_create", "socket",   "connect",
+		"listen", "sendto",	 "sendmsg",	 "sendmmsg",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (streq(names[i], name))
@@ -821,6 +881,7 @@ static int compile(const struct cache_key *k, struct seccomp_program **ret, qfs_
 	p->mode = k->mode;
 	p->effects = k->effects;
 	p->needs_listener = b.needs_listener;
+	p->exec_notify = b.exec_notify;
 	r = export_program(b.ctx, a->args, &p->prog);
 	if (r < 0) {
 		free(p);

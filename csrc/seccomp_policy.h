@@ -53,6 +53,21 @@ struct seccomp_policy_actions {
 #define SECCOMP_NO_UNIX_SOCKETS (1u << 16)
 #define SECCOMP_NO_INET_SOCKETS (1u << 17)
 
+/*
+ * Network mediation (net.h): connect() and listen() go to the listener,
+ * where the supervisor makes the call itself on its own reference to the
+ * socket; MSG_FASTOPEN, the one way to connect a TCP socket without
+ * connect(), is refused with EOPNOTSUPP on sendto, sendmsg and sendmmsg.
+ */
+#define SECCOMP_MEDIATE_NETWORK (1u << 18)
+/*
+ * socket() only for AF_UNIX, AF_INET, AF_INET6 and AF_NETLINK; every other
+ * family answers EAFNOSUPPORT.  Some reach past any network namespace
+ * (AF_VSOCK talks to the hypervisor), some open their own connections
+ * (AF_SMC over TCP, AF_RDS, AF_TIPC), none is what a plugin needs.
+ */
+#define SECCOMP_SOCKET_FAMILIES (1u << 19)
+
 /* The defaults of this issue: EPERM for refusals, the listener for exec. */
 void seccomp_policy_default_actions(struct seccomp_policy_actions *ret);
 
@@ -61,6 +76,7 @@ struct seccomp_program {
 	unsigned refs; /* atomic */
 	enum seccomp_policy_mode mode;
 	bool needs_listener; /* some rule answers SCMP_ACT_NOTIFY */
+	bool exec_notify;    /* execve/execveat go to the listener */
 	unsigned effects;    /* enum apis_effect the filter enforces */
 	struct sock_fprog prog;
 };
