@@ -19,6 +19,8 @@ struct notify {
 	bool exec_consumed;
 	notify_denied_fn denied;
 	void *userdata;
+	notify_handler_fn handler;
+	void *handler_userdata;
 };
 
 int notify_new(int fd, struct notify **ret)
@@ -62,6 +64,12 @@ void notify_set_denied(struct notify *n, notify_denied_fn fn, void *userdata)
 	n->userdata = userdata;
 }
 
+void notify_set_handler(struct notify *n, notify_handler_fn fn, void *userdata)
+{
+	n->handler = fn;
+	n->handler_userdata = userdata;
+}
+
 void notify_allow_exec_once(struct notify *n)
 {
 	n->exec_pending = true;
@@ -98,6 +106,8 @@ int notify_handle(struct notify *n)
 	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, n->req) < 0)
 		return -errno;
 
+	if (n->handler && n->handler(n->req, n->handler_userdata))
+		return 0; /* n may be gone */
 	memset(n->resp, 0, n->resp_size);
 	n->resp->id = n->req->id;
 	if (is_exec(n->req->data.nr) && n->exec_pending) {

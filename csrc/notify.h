@@ -33,6 +33,12 @@ struct notify *notify_free(struct notify *n);
 
 void notify_set_denied(struct notify *n, notify_denied_fn fn, void *userdata);
 
+/* Offered every notification first; returns true when it took it (and
+ * answers it, now or later, itself).  May free the sandbox, and with it
+ * @n, when it returns true. */
+typedef bool (*notify_handler_fn)(const struct seccomp_notif *req, void *userdata);
+void notify_set_handler(struct notify *n, notify_handler_fn fn, void *userdata);
+
 /* Let the next execve/execveat through (the plugin's own start). */
 void notify_allow_exec_once(struct notify *n);
 bool notify_exec_consumed(const struct notify *n);
