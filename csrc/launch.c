@@ -32,6 +32,7 @@
 
 #include "apis.h"
 #include "decide.h"
+#include "enforcer_internal.h"
 #include "landlock.h"
 #include "launch.h"
 #include "loop_internal.h"
@@ -317,9 +318,6 @@ static void rule_add(struct rules *r, const char *path, unsigned grant, bool opt
 	r->v[r->n++] = (struct landlock_rule){.path = path, .grant = grant, .optional = optional};
 }
 
-static const char *const device_paths[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
-					   "/dev/urandom"};
-
 /* What the allowed directories grant. */
 static unsigned dir_grant(const qfs_policy *policy, unsigned effects)
 {
@@ -359,8 +357,8 @@ static int plan_landlock(struct launch_plan *p, const qfs_policy *policy, unsign
 			 false);
 	rule_add(&r, p->cmd->file, LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE, false);
 	rule_add(&r, p->cmd->interpreter, LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE, false);
-	for (size_t i = 0; i < ARRAY_SIZE(device_paths); i++)
-		rule_add(&r, device_paths[i], LANDLOCK_GRANT_DEVICE, true);
+	for (size_t i = 0; i < decide_device_path_count(); i++)
+		rule_add(&r, decide_device_path(i), LANDLOCK_GRANT_DEVICE, true);
 	/* Without a private root the host's /proc is what there is; signals
 	 * and ptrace towards other processes stay denied by Landlock's own
 	 * scoping of ptrace and, from ABI 6, of signals. */
@@ -669,11 +667,26 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 	}
 
 	if (restricted && seccomp_available()) {
-		r = seccomp_policy_build(policy, effects, NULL, &p->seccomp, err);
+		/* Refusals go to the supervisor, which reports them, wherever
+		 * the kernel can deliver notifications; elsewhere the kernel
+		 * refuses them alone and nobody hears of it. */
+		struct seccomp_policy_actions actions;
+		if (seccomp_policy_notify_available()) {
+			seccomp_policy_default_actions(&actions);
+			p->enf.reports = true;
+			p->enf.files = enforcer_files_of(policy);
+		} else {
+			seccomp_policy_kernel_actions(&actions);
+		}
+		if (p->enf.files & ENFORCER_FILE_WRITES)
+			effects |= SECCOMP_REPORT_FILE_WRITES;
+		if (p->enf.files & ENFORCER_FILE_READS)
+			effects |= SECCOMP_REPORT_FILE_READS;
+		r = seccomp_policy_build(policy, effects, &actions, &p->seccomp, err);
 		if (r < 0)
 			goto fail;
 		p->enf.seccomp = p->seccomp->mode;
-		p->enf.exec_notify = p->seccomp->exec_notify;
+		p->enf.exec_notify = effects & APIS_NO_EXEC;
 	}
 	p->mdwe = (effects & APIS_WX) && mdwe_available();
 	p->enf.mdwe = p->mdwe;
@@ -760,6 +773,16 @@ struct launch_plan *launch_plan_free(struct launch_plan *p)
 const struct launch_enforcement *launch_plan_enforcement(const struct launch_plan *plan)
 {
 	return &plan->enf;
+}
+
+const char *launch_plan_file(const struct launch_plan *plan)
+{
+	return plan->cmd->file;
+}
+
+const char *launch_plan_interpreter(const struct launch_plan *plan)
+{
+	return plan->cmd->interpreter;
 }
 
 /*
@@ -1012,12 +1035,16 @@ static _Noreturn void child_exec(const struct launch_plan *p)
 		if (listener > 0) {
 			/* The supervisor learns our pid from the socket
 			 * (SO_PASSCRED) and copies the listener with
-			 * pidfd_getfd().  No acknowledgement is needed: the
-			 * execve below stops at the listener before exec
-			 * closes this descriptor (it is CLOEXEC), and nothing
-			 * can answer it before the supervisor holds a copy. */
+			 * pidfd_getfd(); we wait for it to say so, since the
+			 * exec below closes this descriptor (it is CLOEXEC)
+			 * and need not stop at the listener (exec is allowed
+			 * below Strict).  Plain write and read: the filter
+			 * already judges us, and may send sendmsg() to a
+			 * listener nobody holds yet. */
 			struct launch_msg m = {.kind = MSG_LISTENER, .arg = listener};
-			if (write(FD_STATUS, &m, sizeof(m)) != (ssize_t)sizeof(m))
+			char ack;
+			if (write(FD_STATUS, &m, sizeof(m)) != (ssize_t)sizeof(m) ||
+			    read_retry(FD_STATUS, &ack, 1) != 1)
 				_exit(127);
 		}
 	}
@@ -1342,8 +1369,8 @@ static int remaining_ms(uint64_t deadline)
 /*
  * Copies the listener descriptor @fd out of the process that wrote the
  * message: the plugin's process, which under an init is not the one we
- * cloned.  It is blocked in execve at the listener we are about to copy,
- * so its pid cannot be reused before pidfd_open().
+ * cloned.  It waits for our acknowledgement, so its pid cannot be reused
+ * before pidfd_open().
  */
 static int listener_take(int pidfd, struct msghdr *mh, int fd, int *ret, qfs_error *err)
 {
@@ -1544,8 +1571,7 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 		/* Once the plan's exec went through, later notifications are
 		 * the plugin's own: they are left for the loop, which reports
 		 * them. */
-		bool watch =
-			listener >= 0 && p->seccomp->exec_notify && !notify_exec_consumed(notify);
+		bool watch = listener >= 0 && p->enf.exec_notify && !notify_exec_consumed(notify);
 		struct pollfd pfd[2] = {{.fd = parent_end, .events = POLLIN},
 					{.fd = listener, .events = POLLIN}};
 		int n = poll(pfd, watch ? 2 : 1, remaining_ms(deadline));
@@ -1640,6 +1666,11 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 				goto abort;
 			}
 			notify_allow_exec_once(notify);
+			if (write(parent_end, "k", 1) != 1) {
+				r = error_set(err, "", errno,
+					      "releasing the sandbox process failed");
+				goto abort;
+			}
 			continue;
 		}
 		if (m.kind == MSG_ERROR) {

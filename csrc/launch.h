@@ -98,6 +98,8 @@ struct launch_enforcement {
 	enum net_mode net_mode;	   /* what the network became */
 	enum seccomp_policy_mode seccomp;
 	bool exec_notify; /* exec after the start is refused through the listener */
+	bool reports;	  /* refusals go to the listener, which reports them */
+	unsigned files;	  /* enum enforcer_files: file syscalls sent to the listener */
 	unsigned effects; /* enum apis_effect enforced */
 	unsigned sockets; /* SECCOMP_NO_*_SOCKETS */
 	bool mdwe;
@@ -142,6 +144,10 @@ struct launch_plan;
 int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, qfs_error *err);
 struct launch_plan *launch_plan_free(struct launch_plan *plan);
 const struct launch_enforcement *launch_plan_enforcement(const struct launch_plan *plan);
+/* The plugin file, and the program that runs it (NULL for a native
+ * executable), resolved; valid until the plan is freed. */
+const char *launch_plan_file(const struct launch_plan *plan);
+const char *launch_plan_interpreter(const struct launch_plan *plan);
 
 /* A started plugin.  The descriptors belong to the caller. */
 struct launch_child {

@@ -77,7 +77,9 @@
 #include <qfsandbox/enforcer.h>
 
 #include "decide.h"
+#include "enforcer_internal.h"
 #include "net_internal.h"
+#include "notify.h"
 #include "sandbox_internal.h"
 #include "util.h"
 
@@ -435,6 +437,12 @@ struct net {
 	struct net_proxy *proxy;
 	struct net_stats stats;
 	bool limit_reported;
+	struct loop_timer *limit_timer; /* limit_exceeded, out of the listener's round */
+
+	struct notify *notify;
+	/* The strings of the violation a handler leaves in its call: they must
+	 * outlive the handler, until the dispatcher's hook recorded them. */
+	struct net_refusal refusal;
 };
 
 qfs_loop *net_loop(const struct net *net)
@@ -479,6 +487,7 @@ static int sock_int(int fd, int level, int name, int *ret)
 
 static void park_free(struct park *pk);
 static void on_park_timer(struct loop_timer *t, void *userdata);
+static void on_limit_timer(struct loop_timer *t, void *userdata);
 
 int net_new(qfs_loop *loop, const struct net_config *cfg, struct net **ret)
 {
@@ -505,6 +514,8 @@ int net_new(qfs_loop *loop, const struct net_config *cfg, struct net **ret)
 	memcpy(net->nameservers, cfg->nameservers, net->n_nameservers * sizeof(*cfg->nameservers));
 
 	r = loop_timer_new(loop, on_park_timer, net, &net->park_timer);
+	if (r >= 0)
+		r = loop_timer_new(loop, on_limit_timer, net, &net->limit_timer);
 	if (r < 0)
 		goto fail;
 	if (net->mode == NET_MODE_MEDIATED) {
@@ -553,6 +564,7 @@ struct net *net_free(struct net *net)
 	net->proxy = net_proxy_free(net->proxy);
 	net->dns = net_dns_free(net->dns);
 	loop_timer_free(net->park_timer);
+	loop_timer_free(net->limit_timer);
 	for (int i = 0; i < NET_SOCK__MAX; i++)
 		close_safe(net->fds[i]);
 	close_safe(net->diag_fd);
@@ -591,35 +603,54 @@ bool net_name_allowed(const struct net *net, const char *name)
 	return false;
 }
 
-bool net_violation(struct net *net, const char *detail, const char *syscall, const char *host,
-		   const struct net_addr *addr, int port, pid_t pid)
+void net_refusal_violation(const struct net_refusal *r, pid_t pid, uint64_t time_ms,
+			   qfs_violation *v)
 {
-	char text[INET6_ADDRSTRLEN];
-	qfs_violation v = {
-		.type = QFS_VIOLATION_UNAUTHORIZED_NETWORK_ACCESS,
-		.detail = detail,
-		.syscall = syscall,
-		.host = host,
-		.port = port,
+	*v = (qfs_violation){
+		.type = r->type,
+		.detail = r->detail,
+		.syscall = r->syscall,
+		.host = r->host[0] ? r->host : NULL,
+		.address = r->address[0] ? r->address : NULL,
+		.port = r->port,
 		.pid = pid,
-		.time_ms = sandbox_elapsed_ms(net->sb),
+		.time_ms = time_ms,
 		.count = 1,
 	};
+}
 
-	net->stats.refused_policy++;
-	if (addr) {
-		net_addr_format(addr, text, sizeof(text));
-		v.address = text;
-	}
+bool net_report(struct net *net, const struct net_refusal *r, pid_t pid)
+{
+	qfs_violation v;
+
+	net_refusal_violation(r, pid, sandbox_elapsed_ms(net->sb), &v);
 	return sandbox_violation(net->sb, &v);
 }
 
+bool net_violation(struct net *net, const char *detail, const char *syscall, const char *host,
+		   const struct net_addr *addr, int port, pid_t pid)
+{
+	struct net_refusal r = {
+		.type = QFS_VIOLATION_UNAUTHORIZED_NETWORK_ACCESS,
+		.syscall = syscall,
+		.port = port,
+	};
+
+	net->stats.refused_policy++;
+	snprintf(r.detail, sizeof(r.detail), "%s", detail);
+	if (host)
+		snprintf(r.host, sizeof(r.host), "%s", host);
+	if (addr)
+		net_addr_format(addr, r.address, sizeof(r.address));
+	return net_report(net, &r, pid);
+}
+
 int net_check_destination(struct net *net, const char *name, const struct net_addr *addr, int port,
-			  const char *syscall, pid_t pid)
+			  const char *syscall, struct net_refusal *ret)
 {
 	const char *names[8];
 	size_t n = 0;
-	char text[INET6_ADDRSTRLEN], detail[512];
+	char text[INET6_ADDRSTRLEN] = "";
 
 	if (name) {
 		if (qfs_policy_check_host(net->policy, name, port) == 1)
@@ -634,23 +665,27 @@ int net_check_destination(struct net *net, const char *name, const struct net_ad
 				return 1;
 		name = n ? names[0] : NULL;
 	}
-	if (addr) {
-		net_addr_format(addr, text, sizeof(text));
-		snprintf(detail, sizeof(detail), "%s to %s%s%s%s port %d refused: %s",
-			 syscall ? syscall : "connection", name ? name : "", name ? " (" : "", text,
-			 name ? ")" : "", port,
-			 name ? "not in allowed_hosts"
-			      : "the address is in allowed_hosts neither itself nor as the address "
-				"of an allowed name");
-	} else {
-		snprintf(detail, sizeof(detail), "%s to %s port %d refused: not in allowed_hosts",
-			 syscall ? syscall : "connection", name, port);
-	}
-	char host[NET_DNS_NAME_MAX + 1];
+	*ret = (struct net_refusal){
+		.type = QFS_VIOLATION_UNAUTHORIZED_NETWORK_ACCESS,
+		.syscall = syscall,
+		.port = port,
+	};
 	if (name)
-		snprintf(host, sizeof(host), "%s", name);
-	if (!net_violation(net, detail, syscall, name ? host : NULL, addr, port, pid))
-		return -ECANCELED;
+		snprintf(ret->host, sizeof(ret->host), "%s", name);
+	snprintf(ret->address, sizeof(ret->address), "%s", text);
+	if (!text[0])
+		snprintf(ret->detail, sizeof(ret->detail),
+			 "%s to %s port %d refused: not in allowed_hosts", syscall, name, port);
+	else if (name)
+		snprintf(ret->detail, sizeof(ret->detail),
+			 "%s to %s (%s) port %d refused: not in allowed_hosts", syscall, name, text,
+			 port);
+	else
+		snprintf(ret->detail, sizeof(ret->detail),
+			 "%s to %s port %d refused: the address is in allowed_hosts neither "
+			 "itself nor as the address of an allowed name",
+			 syscall, text, port);
+	net->stats.refused_policy++;
 	return 0;
 }
 
@@ -715,11 +750,16 @@ static int diag_alive(struct net *net, const struct conn *c)
 	return d->idiag_inode != 0;
 }
 
+static uint32_t conns_open(const struct net *net)
+{
+	return (uint32_t)net->n_conns + net->reserved;
+}
+
 static void usage_update(struct net *net)
 {
 	qfs_usage *u = &net->sb->usage;
 
-	u->network_connections_used = (uint32_t)net->n_conns + net->reserved;
+	u->network_connections_used = conns_open(net);
 	if (u->network_connections_used > u->network_connections_peak)
 		u->network_connections_peak = u->network_connections_used;
 }
@@ -742,11 +782,6 @@ void net_usage_refresh(struct net *net)
 		conns_recount(net);
 }
 
-static uint32_t conns_open(const struct net *net)
-{
-	return (uint32_t)net->n_conns + net->reserved;
-}
-
 /*
  * Remembers the connection of @fd (ours or the plugin's), whose peer is
  * @dest while the connect is still in progress (the kernel reports none
@@ -758,6 +793,7 @@ static void conn_add(struct net *net, int fd, const struct sockaddr_storage *des
 	struct conn c = {.cookie = sock_cookie(fd, SOL_SOCKET, SO_COOKIE)};
 	socklen_t len = sizeof(c.local);
 
+	net->stats.connections++;
 	if (getsockname(fd, (struct sockaddr *)&c.local, &len) < 0)
 		return;
 	c.family = c.local.ss_family;
@@ -765,15 +801,9 @@ static void conn_add(struct net *net, int fd, const struct sockaddr_storage *des
 	if (!dest) {
 		if (getpeername(fd, (struct sockaddr *)&c.remote, &len) < 0)
 			return;
-	} else if (c.family == AF_INET6 && dest->ss_family == AF_INET) {
-		/* Not reachable: a v6 socket takes IPv4 addresses in their
-		 * mapped form only, which is also how the diagnostics know
-		 * it. */
-		return;
 	} else {
 		memcpy(&c.remote, dest, dest_len);
 	}
-	net->stats.connections++;
 	/* A new peak is checked against closes first, so that it is one. */
 	if (conns_open(net) + 1 > net->sb->usage.network_connections_peak)
 		conns_recount(net);
@@ -792,47 +822,42 @@ static void conn_add(struct net *net, int fd, const struct sockaddr_storage *des
 /*
  * The limit.  Strict ends the sandbox when it is reached (as a violation
  * would); below Strict the connection is refused and the sandbox runs on.
- * Either way the limit_exceeded callback fires once per run and every
- * refusal is kept as a ResourceLimitExceeded violation.
+ * Either way the limit_exceeded callback fires once per run (after the
+ * listener's round: a callback may free the sandbox) and every refusal is
+ * kept as a ResourceLimitExceeded violation.
+ *
+ * Return: true when one connection more stays within the limit (closes
+ * are noticed first, so that the answer is exact); else false with @ret
+ * describing the refusal.
  */
-static bool limit_report(struct net *net, const char *host, int port, pid_t pid)
-{
-	char detail[512];
-	qfs_violation v = {
-		.type = QFS_VIOLATION_RESOURCE_LIMIT_EXCEEDED,
-		.detail = detail,
-		.host = host,
-		.port = port,
-		.pid = pid,
-		.time_ms = sandbox_elapsed_ms(net->sb),
-		.count = 1,
-	};
-	qfs_sandbox *sb = net->sb;
-	bool strict = qfs_policy_get_level(net->policy) >= QFS_LEVEL_STRICT;
-
-	net->stats.refused_limit++;
-	snprintf(detail, sizeof(detail),
-		 "connection to %s port %d refused: %lld of %lld network connections open "
-		 "(max_network_connections)",
-		 host ? host : "?", port, (long long)conns_open(net), (long long)net->limit);
-	if (strict) {
-		if (!sandbox_limit_exceeded(sb, QFS_RESOURCE_NETWORK_CONNECTIONS))
-			return false;
-	} else if (!net->limit_reported) {
-		net->limit_reported = true;
-		if (!sandbox_limit_refused(sb, QFS_RESOURCE_NETWORK_CONNECTIONS))
-			return false;
-	}
-	return sandbox_violation(sb, &v);
-}
-
-/* Whether a connection more stays within the limit; closes are noticed
- * first, so that the answer is exact. */
-static bool slot_free(struct net *net)
+static bool limit_check(struct net *net, const char *host, int port, struct net_refusal *ret)
 {
 	if (net->limit >= 0 && conns_open(net) >= (uint64_t)net->limit)
 		conns_recount(net);
-	return net->limit < 0 || conns_open(net) < (uint64_t)net->limit;
+	if (net->limit < 0 || conns_open(net) < (uint64_t)net->limit)
+		return true;
+	net->stats.refused_limit++;
+	*ret = (struct net_refusal){.type = QFS_VIOLATION_RESOURCE_LIMIT_EXCEEDED, .port = port};
+	snprintf(ret->host, sizeof(ret->host), "%s", host ? host : "");
+	snprintf(ret->detail, sizeof(ret->detail),
+		 "connection to %s port %d refused: %u of %lld network connections open "
+		 "(max_network_connections)",
+		 host ? host : "?", port, conns_open(net), (long long)net->limit);
+	if (qfs_policy_get_level(net->policy) >= QFS_LEVEL_STRICT) {
+		/* The callback comes with the exit (finish()). */
+		sandbox_kill(net->sb, QFS_STATUS_LIMIT_EXCEEDED, QFS_RESOURCE_NETWORK_CONNECTIONS);
+	} else if (!net->limit_reported) {
+		net->limit_reported = true;
+		loop_timer_arm(net->limit_timer, loop_now_usec());
+	}
+	return false;
+}
+
+static void on_limit_timer(struct loop_timer *t, void *userdata)
+{
+	struct net *net = userdata;
+
+	sandbox_limit_refused(net->sb, QFS_RESOURCE_NETWORK_CONNECTIONS);
 }
 
 static void slot_take(struct net *net)
@@ -843,8 +868,10 @@ static void slot_take(struct net *net)
 
 int net_slot_take(struct net *net, const char *host, int port, pid_t pid)
 {
-	if (!slot_free(net))
-		return limit_report(net, host, port, pid) ? 0 : -ECANCELED;
+	struct net_refusal r;
+
+	if (!limit_check(net, host, port, &r))
+		return net_report(net, &r, pid) ? 0 : -ECANCELED;
 	slot_take(net);
 	return 1;
 }
@@ -858,20 +885,39 @@ void net_slot_release(struct net *net)
 
 /* Notifications. */
 
-static void notif_answer(struct net *net, uint64_t id, int error, bool cont)
-{
-	struct seccomp_notif_resp resp = {.id = id, .error = error};
+/* What we learnt of a connect() request, and how it is answered: through
+ * its call while the handler runs, through the listener once parked. */
+struct request {
+	struct notify_call *call;
+	enum notify_disposition disp;
+	uint64_t id;
+	pid_t pid;
+	int target;
+	int ref; /* our reference to the plugin's socket */
+	int domain, protocol;
+	struct sockaddr_storage addr; /* our copy */
+	socklen_t addr_len;
+	struct net_addr dest;
+	int port;
+};
 
-	if (cont)
-		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-	/* ENOENT: the thread was interrupted and the call is gone. */
-	if (ioctl(net->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0) {
-	}
+static void answer(struct request *rq, int result)
+{
+	rq->call->error = result < 0 ? -result : 0;
+	rq->call->val = 0;
+	rq->call->cont = false;
+	rq->disp = NOTIFY_ANSWER;
 }
 
-static bool notif_valid(const struct net *net, uint64_t id)
+/* Leaves a violation in the call: the dispatcher records it before the
+ * answer goes out (and under Strict kills the caller first). */
+static void answer_refused(struct net *net, struct request *rq, int error,
+			   const struct net_refusal *r)
 {
-	return ioctl(net->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+	answer(rq, error);
+	net->refusal = *r;
+	rq->call->report = true;
+	net_refusal_violation(&net->refusal, rq->pid, 0, &rq->call->violation);
 }
 
 /* Our reference to descriptor @fd of thread @tid. */
@@ -903,19 +949,6 @@ static bool plugin_fd_cloexec(pid_t tid, int fd)
 			return strtoul(line + 6, NULL, 8) & O_CLOEXEC;
 	return true;
 }
-
-/* What we learnt of a connect() request. */
-struct request {
-	uint64_t id;
-	pid_t pid;
-	int target;
-	int ref; /* our reference to the plugin's socket */
-	int domain, protocol;
-	struct sockaddr_storage addr; /* our copy */
-	socklen_t addr_len;
-	struct net_addr dest;
-	int port;
-};
 
 static void copy_option(int from, int to, int level, int name, int default_value)
 {
@@ -1000,8 +1033,9 @@ static int connect_result(int fd)
 	return -err;
 }
 
-/* Installs @sock at the plugin's descriptor.  Return: 0 or -errno
- * (-ENOENT: the call is gone). */
+/* Installs @sock at the plugin's descriptor number @target (replacing
+ * what is there, as dup2 does).  Return: 0 or -errno (-ENOENT: the call
+ * is gone). */
 static int install(struct net *net, uint64_t id, int sock, int target, bool cloexec)
 {
 	struct seccomp_notif_addfd a = {
@@ -1012,7 +1046,7 @@ static int install(struct net *net, uint64_t id, int sock, int target, bool cloe
 		.newfd_flags = cloexec ? O_CLOEXEC : 0,
 	};
 
-	if (ioctl(net->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a) < 0)
+	if (ioctl(notify_fd(net->notify), SECCOMP_IOCTL_NOTIF_ADDFD, &a) < 0)
 		return -errno;
 	return 0;
 }
@@ -1038,9 +1072,9 @@ static void park_free(struct park *pk)
 		loop_timer_disarm(net->park_timer);
 }
 
-/* Parks @rq until @sock is connected.  Takes @sock.  Return: false when
- * the request could not be parked (answered with the error then). */
-static bool park(struct net *net, const struct request *rq, int sock, bool install_it, bool cloexec,
+/* Parks @rq until @sock is connected.  Takes @sock and, with @counted,
+ * the slot. */
+static void park(struct net *net, struct request *rq, int sock, bool install_it, bool cloexec,
 		 bool counted)
 {
 	struct park *pk = NULL;
@@ -1049,8 +1083,8 @@ static bool park(struct net *net, const struct request *rq, int sock, bool insta
 		close(sock);
 		if (counted)
 			net_slot_release(net);
-		notif_answer(net, rq->id, -EAGAIN, false);
-		return false;
+		answer(rq, -EAGAIN);
+		return;
 	}
 	*pk = (struct park){.net = net,
 			    .id = rq->id,
@@ -1065,27 +1099,29 @@ static bool park(struct net *net, const struct request *rq, int sock, bool insta
 	net->n_parks++;
 	if (loop_source_new(net->loop, sock, EPOLLOUT, on_park, pk, &pk->src) < 0) {
 		park_free(pk);
-		notif_answer(net, rq->id, -EAGAIN, false);
-		return false;
+		answer(rq, -EAGAIN);
+		return;
 	}
 	if (!loop_timer_armed(net->park_timer))
 		loop_timer_arm(net->park_timer, loop_now_usec() + PARK_CHECK_USEC);
-	return true;
+	rq->disp = NOTIFY_PENDING;
 }
 
-/* Finishes a connect whose outcome is known (@result: 0 or -errno). */
-static void finish_connect(struct net *net, uint64_t id, int sock, int target, bool install_it,
-			   bool cloexec, bool counted, int result)
+/*
+ * The end of a connect whose outcome is known (@result: 0 or -errno):
+ * installs @sock when asked, moves the slot to the connection or gives it
+ * back.  Return: the answer, or 1 when there is none to give (the call is
+ * gone).
+ */
+static int connect_done(struct net *net, uint64_t id, int sock, int target, bool install_it,
+			bool cloexec, bool counted, int result)
 {
 	if (result == 0 && install_it) {
-		/* The plugin's socket was blocking: so is the one it gets. */
 		int r = install(net, id, sock, target, cloexec);
 		if (r < 0) {
 			if (counted)
 				net_slot_release(net);
-			if (r != -ENOENT)
-				notif_answer(net, id, r, false);
-			return;
+			return r == -ENOENT ? 1 : r;
 		}
 	}
 	if (counted) {
@@ -1093,7 +1129,7 @@ static void finish_connect(struct net *net, uint64_t id, int sock, int target, b
 		if (result == 0)
 			conn_add(net, sock, NULL, 0);
 	}
-	notif_answer(net, id, result, false);
+	return result;
 }
 
 static void on_park(struct loop_source *src, uint32_t revents, void *userdata)
@@ -1104,13 +1140,15 @@ static void on_park(struct loop_source *src, uint32_t revents, void *userdata)
 
 	if (result == -EINPROGRESS)
 		return;
+	/* The plugin's socket was blocking: so is the one it gets. */
 	if (pk->install && result == 0)
 		fcntl(pk->sock, F_SETFL, fcntl(pk->sock, F_GETFL) & ~O_NONBLOCK);
-	/* The slot moves to the connection (or is given back) here. */
 	bool counted = pk->counted;
-	pk->counted = false;
-	finish_connect(net, pk->id, pk->sock, pk->target, pk->install, pk->cloexec, counted,
-		       result);
+	pk->counted = false; /* the slot is dealt with here */
+	int r = connect_done(net, pk->id, pk->sock, pk->target, pk->install, pk->cloexec, counted,
+			     result);
+	if (r <= 0)
+		notify_answer_later(net->notify, pk->id, -r, 0, false);
 	park_free(pk);
 }
 
@@ -1122,17 +1160,16 @@ static void on_park_timer(struct loop_timer *t, void *userdata)
 
 	for (struct park *pk = net->parks, *next; pk; pk = next) {
 		next = pk->next;
-		if (!notif_valid(net, pk->id))
+		uint64_t id = pk->id;
+		if (ioctl(notify_fd(net->notify), SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
 			park_free(pk);
 	}
 	if (net->parks)
 		loop_timer_arm(net->park_timer, loop_now_usec() + PARK_CHECK_USEC);
 }
 
-/*
- * A connection from the host side, installed in the plugin.  The slot of
- * the limit is already taken (@counted).
- */
+/* A connection from the host side, installed in the plugin.  Takes the
+ * slot (@counted). */
 static void connect_from_host(struct net *net, struct request *rq, bool counted)
 {
 	bool nonblock = fcntl(rq->ref, F_GETFL) & O_NONBLOCK;
@@ -1143,23 +1180,20 @@ static void connect_from_host(struct net *net, struct request *rq, bool counted)
 		int e = -errno;
 		if (counted)
 			net_slot_release(net);
-		notif_answer(net, rq->id, e, false);
+		answer(rq, e);
 		return;
 	}
 	copy_options(net, rq->ref, sock, rq->domain);
 	int r = connect(sock, (struct sockaddr *)&rq->addr, rq->addr_len) < 0 ? -errno : 0;
 	if (r == -EINPROGRESS && nonblock) {
 		/* The plugin waits for the connection itself, on the real
-		 * socket: the connection holds its slot from now on. */
+		 * socket, which holds the slot from now on. */
 		r = install(net, rq->id, sock, rq->target, cloexec);
 		if (counted)
 			net_slot_release(net);
-		if (r == 0) {
+		if (r == 0)
 			conn_add(net, sock, &rq->addr, rq->addr_len);
-			notif_answer(net, rq->id, -EINPROGRESS, false);
-		} else if (r != -ENOENT) {
-			notif_answer(net, rq->id, r, false);
-		}
+		answer(rq, r == 0 ? -EINPROGRESS : r);
 		close(sock);
 		return;
 	}
@@ -1171,12 +1205,13 @@ static void connect_from_host(struct net *net, struct request *rq, bool counted)
 	}
 	if (r == 0 && !nonblock)
 		fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) & ~O_NONBLOCK);
-	finish_connect(net, rq->id, sock, rq->target, true, cloexec, counted, r);
+	r = connect_done(net, rq->id, sock, rq->target, true, cloexec, counted, r);
+	answer(rq, r > 0 ? -EINTR : r);
 	close(sock);
 }
 
 /* Our reference to the plugin's socket, connected by us (inside the
- * sandbox, or on the host's network in COUNTED). */
+ * sandbox, or on the host's network in COUNTED).  Takes the slot. */
 static void connect_reference(struct net *net, struct request *rq, bool counted)
 {
 	bool nonblock = fcntl(rq->ref, F_GETFL) & O_NONBLOCK;
@@ -1193,24 +1228,27 @@ static void connect_reference(struct net *net, struct request *rq, bool counted)
 			net_slot_release(net);
 			conn_add(net, rq->ref, &rq->addr, rq->addr_len);
 		}
-		notif_answer(net, rq->id, -EINPROGRESS, false);
+		answer(rq, -EINPROGRESS);
 		return;
 	}
 	if (r == -EINPROGRESS)
 		r = connect_result(rq->ref);
 	if (r == -EINPROGRESS) {
-		int sock = TAKE_FD(rq->ref);
-		park(net, rq, sock, false, false, counted);
+		park(net, rq, TAKE_FD(rq->ref), false, false, counted);
 		return;
 	}
-	finish_connect(net, rq->id, rq->ref, rq->target, false, false, counted, r);
+	answer(rq, connect_done(net, rq->id, rq->ref, rq->target, false, false, counted, r));
 }
 
-/* Return: false when the sandbox was freed. */
-static bool mediate_tcp(struct net *net, struct request *rq)
+static bool is_local(const struct net_addr *a)
+{
+	return net_addr_is_loopback(a) || net_addr_is_unspecified(a);
+}
+
+static void mediate_tcp(struct net *net, struct request *rq)
 {
 	const bool in_sandbox =
-		net->mode == NET_MODE_MEDIATED && net->netns_cookie &&
+		net->mode == NET_MODE_MEDIATED &&
 		sock_cookie(rq->ref, SOL_SOCKET, SO_NETNS_COOKIE) == net->netns_cookie;
 	const int family = rq->addr.ss_family;
 	const socklen_t need =
@@ -1218,194 +1256,181 @@ static bool mediate_tcp(struct net *net, struct request *rq)
 
 	/* What the kernel would say to a malformed address, said by us. */
 	if (rq->addr_len < (socklen_t)sizeof(sa_family_t)) {
-		notif_answer(net, rq->id, -EINVAL, false);
-		return true;
+		answer(rq, -EINVAL);
+		return;
 	}
 	if (family == AF_UNSPEC) {
 		/* A disconnect never blocks; a host socket so reset is
 		 * harmless (listen() and our connects stay ours). */
-		int r = connect(rq->ref, (struct sockaddr *)&rq->addr, rq->addr_len) < 0 ? -errno
-											 : 0;
-		notif_answer(net, rq->id, r, false);
-		return true;
+		answer(rq, connect(rq->ref, (struct sockaddr *)&rq->addr, rq->addr_len) < 0 ? -errno
+											    : 0);
+		return;
 	}
 	if (rq->addr_len < need) {
-		notif_answer(net, rq->id, -EINVAL, false);
-		return true;
+		answer(rq, -EINVAL);
+		return;
 	}
 	if (family != rq->domain) {
-		notif_answer(net, rq->id, -EAFNOSUPPORT, false);
-		return true;
+		answer(rq, -EAFNOSUPPORT);
+		return;
 	}
 	net_addr_from_sockaddr((struct sockaddr *)&rq->addr, rq->addr_len, &rq->dest, &rq->port);
 
-	if (in_sandbox && (net_addr_is_loopback(&rq->dest) || net_addr_is_unspecified(&rq->dest))) {
+	if (in_sandbox && is_local(&rq->dest)) {
 		connect_reference(net, rq, false);
-		return true;
-	}
-	if (net->mode == NET_MODE_MEDIATED && !in_sandbox &&
-	    (net_addr_is_loopback(&rq->dest) || net_addr_is_unspecified(&rq->dest))) {
-		/* The sandbox's loopback is not the host's, and a host
-		 * socket cannot reach the sandbox's. */
-		notif_answer(net, rq->id, -ECONNREFUSED, false);
-		return true;
+		return;
 	}
 	if (net->mode == NET_MODE_MEDIATED && !in_sandbox) {
 		/* A host socket we installed.  Connected: the kernel's
 		 * answer, or 0 for a connect() restarted after we installed
 		 * the socket and before we could answer. */
 		struct sockaddr_storage peer;
+		struct net_addr pa;
+		int pport;
 		socklen_t len = sizeof(peer);
 		if (getpeername(rq->ref, (struct sockaddr *)&peer, &len) == 0) {
-			struct net_addr pa;
-			int pport;
 			bool same = net_addr_from_sockaddr((struct sockaddr *)&peer, len, &pa,
 							   &pport) &&
 				    net_addr_equal(&pa, &rq->dest) && pport == rq->port;
-			notif_answer(net, rq->id, same ? 0 : -EISCONN, false);
-			return true;
+			answer(rq, same ? 0 : -EISCONN);
+			return;
 		}
 		struct tcp_info ti;
 		len = sizeof(ti);
 		if (getsockopt(rq->ref, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
 		    ti.tcpi_state == TCP_SYN_SENT) {
-			notif_answer(net, rq->id, -EALREADY, false);
-			return true;
+			answer(rq, -EALREADY);
+			return;
+		}
+		/* The sandbox's loopback is not the host's, and a host
+		 * socket cannot reach the sandbox's. */
+		if (is_local(&rq->dest)) {
+			answer(rq, -ECONNREFUSED);
+			return;
 		}
 		/* Closed (its connect failed): replaced by a new one below. */
 	}
 	if (rq->port == 0) {
-		notif_answer(net, rq->id, -ECONNREFUSED, false);
-		return true;
+		answer(rq, -ECONNREFUSED);
+		return;
 	}
-	int r = net_check_destination(net, NULL, &rq->dest, rq->port, "connect", rq->pid);
-	if (r <= 0) {
-		if (r == -ECANCELED)
-			return false;
-		/* The violation is already recorded; the answer is the
-		 * errno Landlock gives for a TCP connect it refuses. */
-		notif_answer(net, rq->id, -EACCES, false);
-		return true;
+	struct net_refusal refusal;
+	if (!net_check_destination(net, NULL, &rq->dest, rq->port, "connect", &refusal)) {
+		/* The errno Landlock gives for a TCP connect it refuses. */
+		answer_refused(net, rq, -EACCES, &refusal);
+		return;
 	}
-	char text[INET6_ADDRSTRLEN];
 	const char *names[1];
-	const char *host = net_dns_names_of(net->dns, &rq->dest, names, 1) ? names[0] : NULL;
-	if (!host) {
-		net_addr_format(&rq->dest, text, sizeof(text));
-		host = text;
-	}
-	if (!slot_free(net)) {
-		/* Answered before the limit event: its callback may free
-		 * us, and the names with us. */
-		char keep[NET_DNS_NAME_MAX + 1];
-		snprintf(keep, sizeof(keep), "%s", host);
-		notif_answer(net, rq->id, -ENOBUFS, false);
-		return limit_report(net, keep, rq->port, rq->pid);
+	char host[NET_DNS_NAME_MAX + 1];
+	if (net_dns_names_of(net->dns, &rq->dest, names, 1))
+		snprintf(host, sizeof(host), "%s", names[0]);
+	else
+		net_addr_format(&rq->dest, host, sizeof(host));
+	if (!limit_check(net, host, rq->port, &refusal)) {
+		answer_refused(net, rq, -ENOBUFS, &refusal);
+		return;
 	}
 	slot_take(net);
 	if (net->mode == NET_MODE_COUNTED && rq->protocol != IPPROTO_MPTCP)
 		connect_reference(net, rq, true);
 	else
 		connect_from_host(net, rq, true);
-	return true;
 }
 
-/* Copies @len bytes at @addr of thread @tid. */
-static int read_plugin(pid_t tid, uint64_t addr, void *buf, size_t len)
+static enum notify_disposition on_connect(struct notify_call *call, void *userdata)
 {
-	struct iovec local = {.iov_base = buf, .iov_len = len};
-	struct iovec remote = {.iov_base = (void *)(uintptr_t)addr, .iov_len = len};
-	ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
-
-	if (n < 0)
-		return errno == ESRCH ? -ESRCH : -EFAULT;
-	return (size_t)n == len ? 0 : -EFAULT;
-}
-
-static bool on_connect(struct net *net, const struct seccomp_notif *req)
-{
+	struct net *net = userdata;
 	struct request rq = {
-		.id = req->id,
-		.pid = (pid_t)req->pid,
-		.target = (int)req->data.args[0],
+		.call = call,
+		.id = call->req->id,
+		.pid = (pid_t)call->req->pid,
+		.target = (int)call->req->data.args[0],
 		.ref = -1,
 	};
-	int len = (int)req->data.args[2];
-	int r;
+	int len = (int)call->req->data.args[2];
+	int type = 0, r;
 
 	if (len < 0 || (size_t)len > sizeof(rq.addr)) {
-		notif_answer(net, rq.id, -EINVAL, false);
-		return true;
+		answer(&rq, -EINVAL);
+		return rq.disp;
 	}
 	rq.addr_len = (socklen_t)len;
-	r = read_plugin(rq.pid, req->data.args[1], &rq.addr, (size_t)len);
-	if (r < 0 || (r = plugin_socket(rq.pid, rq.target)) < 0) {
-		if (notif_valid(net, rq.id))
-			notif_answer(net, rq.id, r == -ESRCH ? -EFAULT : r, false);
-		return true;
+	/* Our own copy, checked against the notification's id. */
+	r = len ? notify_read(call, call->req->data.args[1], &rq.addr, (size_t)len) : 0;
+	if (r == -ENOENT)
+		return NOTIFY_ANSWERED; /* gone: nobody to answer */
+	if (r < 0) {
+		answer(&rq, -EFAULT);
+		return rq.disp;
 	}
-	rq.ref = r;
-	/* The copy and the reference are of the thread that is still
-	 * waiting for this answer, not of a later one with its pid. */
-	if (!notif_valid(net, rq.id)) {
-		close(rq.ref);
-		return true;
+	rq.ref = plugin_socket(rq.pid, rq.target);
+	/* The reference is of the thread that still waits for this answer,
+	 * not of a later one with its pid. */
+	if (!notify_id_valid(call)) {
+		close_safe(rq.ref);
+		return NOTIFY_ANSWERED;
 	}
-	int type = 0;
+	if (rq.ref < 0) {
+		answer(&rq, rq.ref == -ESRCH ? -EBADF : rq.ref);
+		return rq.disp;
+	}
 	if (sock_int(rq.ref, SOL_SOCKET, SO_DOMAIN, &rq.domain) < 0 ||
 	    sock_int(rq.ref, SOL_SOCKET, SO_TYPE, &type) < 0 ||
 	    sock_int(rq.ref, SOL_SOCKET, SO_PROTOCOL, &rq.protocol) < 0) {
 		close(rq.ref);
-		notif_answer(net, rq.id, -ENOTSOCK, false);
-		return true;
+		answer(&rq, -ENOTSOCK);
+		return rq.disp;
 	}
 	if ((rq.domain != AF_INET && rq.domain != AF_INET6) || type != SOCK_STREAM ||
 	    (rq.protocol != IPPROTO_TCP && rq.protocol != IPPROTO_MPTCP)) {
 		/* Not TCP: see the top of this file for why the kernel may
-		 * go on with the call as made. */
+		 * carry the call out as made. */
 		close(rq.ref);
-		notif_answer(net, rq.id, 0, true);
-		return true;
+		call->error = 0;
+		call->cont = true;
+		return NOTIFY_ANSWER;
 	}
-	bool alive = mediate_tcp(net, &rq);
+	mediate_tcp(net, &rq);
 	close_safe(rq.ref);
-	return alive;
+	return rq.disp;
 }
 
-static void on_listen(struct net *net, const struct seccomp_notif *req)
+static enum notify_disposition on_listen(struct notify_call *call, void *userdata)
 {
-	int ref = plugin_socket((pid_t)req->pid, (int)req->data.args[0]);
-	int r;
+	struct net *net = userdata;
+	int ref = plugin_socket((pid_t)call->req->pid, (int)call->req->data.args[0]);
 
+	if (!notify_id_valid(call)) {
+		close_safe(ref);
+		return NOTIFY_ANSWERED;
+	}
 	if (ref < 0) {
-		notif_answer(net, req->id, ref, false);
-		return;
+		call->error = ref == -ESRCH ? EBADF : -ref;
+		return NOTIFY_ANSWER;
 	}
-	if (!notif_valid(net, req->id)) {
-		close(ref);
-		return;
-	}
-	/* A socket of the sandbox listens in the sandbox; in COUNTED every
-	 * socket is the host's and may listen (the network is allowed). */
-	bool ours = net->mode == NET_MODE_COUNTED ||
-		    sock_cookie(ref, SOL_SOCKET, SO_NETNS_COOKIE) == net->netns_cookie;
-	if (ours)
-		r = listen(ref, (int)req->data.args[1]) < 0 ? -errno : 0;
+	/* A socket of the sandbox listens in the sandbox; a host socket we
+	 * installed never becomes a listening socket on the host.  In
+	 * COUNTED every socket is the host's and may listen. */
+	if (net->mode == NET_MODE_COUNTED ||
+	    sock_cookie(ref, SOL_SOCKET, SO_NETNS_COOKIE) == net->netns_cookie)
+		call->error = listen(ref, (int)call->req->data.args[1]) < 0 ? errno : 0;
 	else
-		r = -EINVAL; /* what a connected or connecting socket answers */
+		call->error = EINVAL; /* what a connected or connecting socket answers */
+	call->val = 0;
 	close(ref);
-	notif_answer(net, req->id, r, false);
+	return NOTIFY_ANSWER;
 }
 
-bool net_notification(struct net *net, const struct seccomp_notif *req)
+int net_attach(struct net *net, struct notify *n, const struct enforcer *e)
 {
-	if (req->data.nr == SYS_connect) {
-		on_connect(net, req); /* may have freed the sandbox */
-		return true;
-	}
-	if (req->data.nr == SYS_listen) {
-		on_listen(net, req);
-		return true;
-	}
-	return false;
+	int r = 0;
+
+	net->notify = n;
+	/* A policy that refuses connect() (blocked_apis "@network") leaves
+	 * it to the enforcer, which refuses and reports it. */
+	if (!e || !enforcer_refuses(e, SYS_connect))
+		r = notify_set_handler(n, SYS_connect, on_connect, net);
+	if (r >= 0 && (!e || !enforcer_refuses(e, SYS_listen)))
+		r = notify_set_handler(n, SYS_listen, on_listen, net);
+	return r;
 }

@@ -141,14 +141,18 @@ int net_new(qfs_loop *loop, const struct net_config *cfg, struct net **ret);
  * is gone by then).  NULL-safe; returns NULL. */
 struct net *net_free(struct net *net);
 
+struct notify;
+struct enforcer;
+
 /*
- * net_notification() - @req is a connect() or listen() of the plugin.
- * Answers it now or parks it (the answer comes from a later dispatch).
- * May free the sandbox through its callbacks.
- * Return: true when @req was ours (whatever became of it), false when it
- * was another syscall.
+ * net_attach() - handle connect() and listen() of the plugin arriving at
+ * @n (unless @e, the enforcer, refuses them outright: then they are its).
+ * A handler answers at once, or parks the call and answers it from a
+ * later dispatch; it calls no callback of the application (limit events
+ * follow from a timer, violations go through the call).
+ * Return: 0, or the error of notify_set_handler().
  */
-bool net_notification(struct net *net, const struct seccomp_notif *req);
+int net_attach(struct net *net, struct notify *n, const struct enforcer *e);
 
 /* Refreshes sb->usage.network_connections_used (closes are noticed
  * here) and _peak. */

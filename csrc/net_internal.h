@@ -12,6 +12,7 @@
 #ifndef QFS_NET_INTERNAL_H
 #define QFS_NET_INTERNAL_H
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -144,16 +145,32 @@ size_t net_nameservers(const struct net *net, const struct net_nameserver **ret)
  * what the resolver asks before it gives addresses out. */
 bool net_name_allowed(const struct net *net, const char *name);
 
+/* Why a destination was refused, in the words of a violation. */
+struct net_refusal {
+	qfs_violation_type type;
+	const char *syscall; /* static */
+	char detail[512];
+	char host[NET_DNS_NAME_MAX + 1]; /* "" when unknown */
+	char address[INET6_ADDRSTRLEN];	 /* "" when unknown */
+	int port;
+};
+
+/* The violation of @r (its strings point into @r). */
+void net_refusal_violation(const struct net_refusal *r, pid_t pid, uint64_t time_ms,
+			   qfs_violation *v);
+/* Records it and delivers callbacks: only outside the listener's round.
+ * Return: false when the sandbox was freed. */
+bool net_report(struct net *net, const struct net_refusal *r, pid_t pid);
+
 /*
  * net_check_destination() - may the plugin reach @addr:@port, named @name
- * (NULL: only the address is known; then the names the resolver gave the
- * address out for decide)?  Denials are reported as a violation with
- * @syscall and @pid.
- * Return: 1 allowed, 0 denied, -ECANCELED when the report freed the
- * sandbox.
+ * (NULL: only the address is known; then the address itself, or the names
+ * the resolver gave it out for, decide)?
+ * Return: 1 allowed; 0 refused, with @ret saying why (counted, not yet
+ * reported).
  */
 int net_check_destination(struct net *net, const char *name, const struct net_addr *addr, int port,
-			  const char *syscall, pid_t pid);
+			  const char *syscall, struct net_refusal *ret);
 
 /*
  * A slot of max_network_connections for a connection the supervisor opens

@@ -511,12 +511,22 @@ static void on_resolved(const struct net_dns_result *res, void *userdata)
 	connect_upstream(s);
 }
 
+/* Refused by the policy: the client is told, then the violation
+ * reported (its callback may free the sandbox, and us with it). */
+static void refused(struct session *s, const struct net_refusal *r)
+{
+	struct net *net = s->proxy->net;
+
+	fail(s, FAIL_DENIED, 0);
+	net_report(net, r, 0);
+}
+
 /* The request named @s->host and @s->port: decide and go on. */
 static void request_ready(struct session *s)
 {
 	struct net *net = s->proxy->net;
+	struct net_refusal refusal;
 	struct net_addr a = {0};
-	int r;
 
 	/* Client bytes wait in the socket until the relay starts. */
 	loop_source_set_events(s->client_src, 0);
@@ -537,11 +547,8 @@ static void request_ready(struct session *s)
 			fail(s, FAIL_LOOPBACK, 0);
 			return;
 		}
-		r = net_check_destination(net, NULL, &a, s->port, "proxy", 0);
-		if (r < 0)
-			return;
-		if (r == 0) {
-			fail(s, FAIL_DENIED, 0);
+		if (!net_check_destination(net, NULL, &a, s->port, "proxy", &refusal)) {
+			refused(s, &refusal);
 			return;
 		}
 		s->addrs[0] = a;
@@ -563,11 +570,8 @@ static void request_ready(struct session *s)
 		fail(s, FAIL_BAD, 0);
 		return;
 	}
-	r = net_check_destination(net, s->host, NULL, s->port, "proxy", 0);
-	if (r < 0)
-		return;
-	if (r == 0) {
-		fail(s, FAIL_DENIED, 0);
+	if (!net_check_destination(net, s->host, NULL, s->port, "proxy", &refusal)) {
+		refused(s, &refusal);
 		return;
 	}
 	s->state = STATE_RESOLVING;

@@ -10,6 +10,7 @@
 #include <qfsandbox/sandbox.h>
 
 #include "apis.h"
+#include "enforcer_internal.h"
 #include "sandbox_internal.h"
 #include "util.h"
 
@@ -195,10 +196,19 @@ static json_t *enforcement_json(const qfs_sandbox *sb)
 	const char *mode = e->seccomp == SECCOMP_POLICY_ALLOW_LIST  ? "allow-list"
 			   : e->seccomp == SECCOMP_POLICY_DENY_LIST ? "deny-list"
 								    : NULL;
-	json_object_set_new(o, "seccomp",
-			    mode ? json_pack("{s:s, s:s}", "mode", mode, "exec_after_start",
-					     e->exec_notify ? "refused" : "allowed")
-				 : json_null());
+	json_t *seccomp = NULL, *files = json_array();
+	if (mode && files) {
+		if (e->files & ENFORCER_FILE_WRITES)
+			json_array_append_new(files, json_string("writes"));
+		if (e->files & ENFORCER_FILE_READS)
+			json_array_append_new(files, json_string("reads"));
+		seccomp = json_pack("{s:s, s:s, s:s, s:O}", "mode", mode, "exec_after_start",
+				    e->exec_notify ? "refused" : "allowed", "violations",
+				    e->reports ? "reported" : "refused unreported",
+				    "file_access_reported", files);
+	}
+	json_decref(files);
+	json_object_set_new(o, "seccomp", seccomp ? seccomp : json_null());
 	effects = json_array();
 	if (effects) {
 		if (e->effects & APIS_NO_EXEC)
@@ -277,6 +287,8 @@ int report_json(const qfs_sandbox *sb, unsigned flags, char **ret)
 	violations = NULL;
 	json_object_set_new(root, "violations_dropped",
 			    json_integer((json_int_t)sb->violations_dropped));
+	json_object_set_new(root, "violation_callbacks_missed",
+			    json_integer((json_int_t)sb->violation_callbacks_missed));
 	if (qfs_policy_save_string(sb->policy, QFS_JSON_COMPACT, &policy_text) < 0)
 		goto oom;
 	policy = json_loads(policy_text, 0, NULL);

@@ -35,6 +35,7 @@
 
 #include <qfsandbox/enforcer.h>
 
+#include "decide.h"
 #include "rootfs.h"
 #include "util.h"
 
@@ -45,8 +46,6 @@
 
 static const char *const proc_read_only[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
 					     "/proc/bus"};
-static const char *const devices[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
-				      "/dev/urandom"};
 static const struct {
 	const char *path, *target;
 } dev_links[] = {
@@ -253,10 +252,10 @@ int rootfs_plan_new(const struct rootfs_spec *spec, struct rootfs_plan **ret, qf
 					  .data = "mode=0755,size=64k,nr_inodes=64",
 					  .attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
 					  .is_dir = true});
-	for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
+	for (size_t i = 0; i < decide_device_path_count(); i++)
 		add_entry(&b, &(struct rootfs_op){.kind = ROOTFS_BIND,
-						  .src = old_root(&b, devices[i]),
-						  .dst = devices[i],
+						  .src = old_root(&b, decide_device_path(i)),
+						  .dst = decide_device_path(i),
 						  .attr = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 							  MOUNT_ATTR_NOEXEC});
 	for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++)

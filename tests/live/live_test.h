@@ -249,6 +249,16 @@ inline Result run(const qfs_policy *policy, qfs_plugin_type type, const QString 
     return r;
 }
 
+// Whether the plugin's attempt was refused the way @level refuses: under
+// Strict the violation ends the plugin (status "violation"); below it the
+// call fails and the probe exits 1.
+inline bool refused(const Result &r, int level)
+{
+    if (level >= QFS_LEVEL_STRICT)
+        return r.status == QFS_STATUS_VIOLATION;
+    return r.status == QFS_STATUS_EXITED && r.exitCode == 1;
+}
+
 inline Result runProbe(const qfs_policy *policy, const QStringList &args,
     const std::function<void(pid_t)> &whileRunning = {})
 {
