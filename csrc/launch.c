@@ -175,8 +175,10 @@ struct launch_plan {
 
 	struct rootfs_plan *rootfs;
 	bool loopback, hostname;
-	bool net_services; /* create the mediated network's sockets (net.h) */
-	char *cwd;	   /* NULL: keep the supervisor's */
+	bool net_services;		  /* create the mediated network's sockets (net.h) */
+	struct net_addr dns[NET_MAX_DNS]; /* where its resolver listens */
+	size_t n_dns;
+	char *cwd; /* NULL: keep the supervisor's */
 
 	int landlock_fd;
 	struct child_rule child_rules[LAUNCH_MAX_CHILD_RULES];
@@ -635,6 +637,8 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 	p->loopback = p->clone_flags & CLONE_NEWNET;
 	p->hostname = p->clone_flags & CLONE_NEWUTS;
 	p->net_services = p->enf.net_mode == NET_MODE_MEDIATED;
+	if (p->net_services)
+		p->n_dns = net_resolver_addresses(p->rootfs != NULL, p->dns);
 	p->clone3_flags = p->clone_flags;
 	/* Join the previous run's user and network namespaces rather than
 	 * build new ones; they were made for this sandbox alone, no plugin
@@ -964,9 +968,10 @@ static int child_loopback(void)
  * them to the supervisor in the message itself (SCM_RIGHTS), so that they
  * are the supervisor's whatever we do next.
  */
-static int child_net_services(void)
+static int child_net_services(const struct launch_plan *p)
 {
 	int fds[NET_SOCK__MAX];
+	size_t n = 0;
 	struct launch_msg m = {.kind = MSG_NET};
 	union {
 		struct cmsghdr h;
@@ -977,7 +982,7 @@ static int child_net_services(void)
 			    .msg_iovlen = 1,
 			    .msg_control = control.buf,
 			    .msg_controllen = sizeof(control.buf)};
-	int r = net_child_sockets(fds);
+	int r = net_child_sockets(p->dns, p->n_dns, fds, &n);
 
 	if (r < 0)
 		return r;
@@ -985,10 +990,12 @@ static int child_net_services(void)
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(fds));
-	memcpy(CMSG_DATA(c), fds, sizeof(fds));
+	c->cmsg_len = CMSG_LEN(n * sizeof(int));
+	mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	m.arg = (int32_t)n;
 	r = sendmsg(FD_STATUS, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(m) ? 0 : -EIO;
-	for (int i = 0; i < NET_SOCK__MAX; i++)
+	for (size_t i = 0; i < n; i++)
 		close(fds[i]);
 	return r;
 }
@@ -1227,7 +1234,7 @@ static _Noreturn void child_setup(struct launch_plan *p)
 	if (p->hostname && sethostname("qfsandbox", 9) < 0)
 		child_fail(STEP_HOSTNAME, errno, 0);
 	if (p->net_services) {
-		r = child_net_services();
+		r = child_net_services(p);
 		if (r < 0)
 			child_fail(STEP_NET_SERVICES, -r, 0);
 	}
@@ -1614,7 +1621,7 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 		int fds[NET_SOCK__MAX];
 		size_t n_fds = got > 0 ? msg_take_fds(&mh, fds, NET_SOCK__MAX) : 0;
 		if (got == (ssize_t)sizeof(m) && m.kind == MSG_NET) {
-			if (n_fds != NET_SOCK__MAX || net_fds.fd[0] >= 0 ||
+			if (n_fds != (size_t)m.arg || n_fds <= NET_SOCK_DNS || net_fds.fd[0] >= 0 ||
 			    (mh.msg_flags & MSG_CTRUNC)) {
 				for (size_t i = 0; i < n_fds; i++)
 					close(fds[i]);
@@ -1623,7 +1630,7 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 					      "services failed");
 				goto abort;
 			}
-			memcpy(net_fds.fd, fds, sizeof(fds));
+			memcpy(net_fds.fd, fds, n_fds * sizeof(int));
 			continue;
 		}
 		for (size_t i = 0; i < n_fds; i++)

@@ -64,9 +64,12 @@
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/if_addr.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
+#include <net/if.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/epoll.h>
@@ -179,20 +182,93 @@ int net_env_apply(char ***envp)
 	return 0;
 }
 
-/* Child side: syscalls only. */
-static int child_socket(int type, int port, int *ret)
+/*
+ * Child side: syscalls only.
+ */
+
+/* Adds @a to lo (index 1 in every new network namespace, asked anyway),
+ * without duplicate address detection.  -EEXIST is fine. */
+static int child_add_address(const struct net_addr *a)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_port = htons((uint16_t)port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	int one = 1, r = 0;
-	int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+		struct rtattr local;
+		uint8_t local_addr[16];
+		struct rtattr address;
+		uint8_t address_addr[16];
+	} m;
+	struct {
+		struct nlmsghdr nh;
+		struct nlmsgerr err;
+	} ack;
+	struct ifreq ifr = {.ifr_name = "lo"};
+	const size_t alen = a->family == AF_INET ? 4 : 16;
+	int r = 0, fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -errno;
+	if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0)
+		r = -errno;
+	close(fd);
+	if (r < 0)
+		return r;
+	memset(&m, 0, sizeof(m));
+	/* Two attributes of RTA_LENGTH(alen) each, aligned. */
+	const size_t attr = RTA_SPACE(alen);
+	uint8_t *p = (uint8_t *)&m.local;
+	struct rtattr *local = (struct rtattr *)p, *address = (struct rtattr *)(p + attr);
+	local->rta_type = IFA_LOCAL;
+	local->rta_len = (unsigned short)RTA_LENGTH(alen);
+	memcpy(RTA_DATA(local), a->a, alen);
+	address->rta_type = IFA_ADDRESS;
+	address->rta_len = (unsigned short)RTA_LENGTH(alen);
+	memcpy(RTA_DATA(address), a->a, alen);
+	m.nh.nlmsg_len = (uint32_t)(NLMSG_LENGTH(sizeof(struct ifaddrmsg)) + 2 * attr);
+	m.nh.nlmsg_type = RTM_NEWADDR;
+	m.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+	m.ifa.ifa_family = (uint8_t)a->family;
+	m.ifa.ifa_prefixlen = (uint8_t)(alen * 8);
+	m.ifa.ifa_flags = IFA_F_NODAD;
+	m.ifa.ifa_scope = RT_SCOPE_HOST;
+	m.ifa.ifa_index = (uint32_t)ifr.ifr_ifindex;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	if (send(fd, &m, m.nh.nlmsg_len, 0) < 0 || recv(fd, &ack, sizeof(ack), 0) < 0)
+		r = -errno;
+	else if (ack.nh.nlmsg_type == NLMSG_ERROR && ack.err.error && ack.err.error != -EEXIST)
+		r = ack.err.error;
+	close(fd);
+	return r;
+}
+
+static int child_socket(int family, const uint8_t *addr, int type, int port, int *ret)
+{
+	struct sockaddr_storage ss = {0};
+	socklen_t len;
+	int one = 1, r = 0;
+	int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)port);
+		memcpy(&in->sin_addr, addr, 4);
+		len = sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		memcpy(&in6->sin6_addr, addr, 16);
+		len = sizeof(*in6);
+	}
 	if ((type == SOCK_STREAM &&
 	     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
-	    bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    bind(fd, (struct sockaddr *)&ss, len) < 0 ||
 	    (type == SOCK_STREAM && listen(fd, 128) < 0))
 		r = -errno;
 	if (r < 0) {
@@ -203,25 +279,58 @@ static int child_socket(int type, int port, int *ret)
 	return 0;
 }
 
-int net_child_sockets(int fds[NET_SOCK__MAX])
+int net_child_sockets(const struct net_addr *dns, size_t n_dns, int fds[NET_SOCK__MAX],
+		      size_t *n_fds)
 {
-	static const struct {
-		int type, port;
-	} want[NET_SOCK__MAX] = {
-		[NET_SOCK_DNS] = {SOCK_DGRAM, NET_DNS_PORT},
-		[NET_SOCK_HTTP] = {SOCK_STREAM, NET_HTTP_PROXY_PORT},
-		[NET_SOCK_SOCKS] = {SOCK_STREAM, NET_SOCKS_PROXY_PORT},
-	};
+	static const uint8_t loopback[4] = {127, 0, 0, 1};
+	size_t n = 0;
+	int r;
 
-	for (int i = 0; i < NET_SOCK__MAX; i++) {
-		int r = child_socket(want[i].type, want[i].port, &fds[i]);
-		if (r < 0) {
-			while (i-- > 0)
-				close(fds[i]);
-			return r;
-		}
+	r = child_socket(AF_INET, loopback, SOCK_STREAM, NET_HTTP_PROXY_PORT, &fds[n]);
+	if (r >= 0 && ++n)
+		r = child_socket(AF_INET, loopback, SOCK_STREAM, NET_SOCKS_PROXY_PORT, &fds[n]);
+	if (r >= 0)
+		n++;
+	for (size_t i = 0; r >= 0 && i < n_dns && i < NET_MAX_DNS; i++) {
+		if (!net_addr_is_loopback(&dns[i]))
+			r = child_add_address(&dns[i]);
+		if (r >= 0)
+			r = child_socket(dns[i].family, dns[i].a, SOCK_DGRAM, NET_DNS_PORT,
+					 &fds[n]);
+		if (r >= 0)
+			n++;
 	}
+	if (r < 0) {
+		while (n > 0)
+			close(fds[--n]);
+		return r;
+	}
+	*n_fds = n;
 	return 0;
+}
+
+size_t net_resolver_addresses(bool private_root, struct net_addr *ret)
+{
+	struct net_nameserver ns[NET_MAX_DNS];
+	size_t n = 0;
+
+	if (private_root) {
+		ret[0] = (struct net_addr){.family = AF_INET, .a = {127, 0, 0, 1}};
+		return 1;
+	}
+	size_t k = net_system_nameservers("/etc/resolv.conf", ns, NET_MAX_DNS);
+	for (size_t i = 0; i < k; i++) {
+		int port;
+		struct net_addr a;
+		if (!net_addr_from_sockaddr((struct sockaddr *)&ns[i].addr, ns[i].len, &a, &port))
+			continue;
+		bool seen = false;
+		for (size_t j = 0; j < n; j++)
+			seen = seen || net_addr_equal(&ret[j], &a);
+		if (!seen)
+			ret[n++] = a;
+	}
+	return n;
 }
 
 /* Nameservers. */
@@ -519,8 +628,10 @@ int net_new(qfs_loop *loop, const struct net_config *cfg, struct net **ret)
 	if (r < 0)
 		goto fail;
 	if (net->mode == NET_MODE_MEDIATED) {
-		if (net->fds[NET_SOCK_DNS] < 0 || net->fds[NET_SOCK_HTTP] < 0 ||
-		    net->fds[NET_SOCK_SOCKS] < 0) {
+		size_t n_dns = 0;
+		while (n_dns < NET_MAX_DNS && net->fds[NET_SOCK_DNS + n_dns] >= 0)
+			n_dns++;
+		if (net->fds[NET_SOCK_HTTP] < 0 || net->fds[NET_SOCK_SOCKS] < 0 || !n_dns) {
 			r = -EBADF;
 			goto fail;
 		}
@@ -528,14 +639,14 @@ int net_new(qfs_loop *loop, const struct net_config *cfg, struct net **ret)
 		 * SO_NETNS_COOKIE (Linux 5.14); without it nothing is
 		 * mediated. */
 		net->netns_cookie =
-			sock_cookie(net->fds[NET_SOCK_DNS], SOL_SOCKET, SO_NETNS_COOKIE);
+			sock_cookie(net->fds[NET_SOCK_HTTP], SOL_SOCKET, SO_NETNS_COOKIE);
 		if (!net->netns_cookie) {
 			r = -EOPNOTSUPP;
 			goto fail;
 		}
 		sock_int(net->fds[NET_SOCK_HTTP], SOL_SOCKET, SO_RCVBUF, &net->default_rcvbuf);
 		sock_int(net->fds[NET_SOCK_HTTP], SOL_SOCKET, SO_SNDBUF, &net->default_sndbuf);
-		r = net_dns_new(net, net->fds[NET_SOCK_DNS], &net->dns);
+		r = net_dns_new(net, &net->fds[NET_SOCK_DNS], n_dns, &net->dns);
 		if (r >= 0)
 			r = net_proxy_new(net, net->fds[NET_SOCK_HTTP], net->fds[NET_SOCK_SOCKS],
 					  &net->proxy);

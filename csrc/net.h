@@ -66,21 +66,41 @@ const char *net_mode_name(enum net_mode mode);
 #define NET_HTTP_PROXY_PORT  3128
 #define NET_SOCKS_PROXY_PORT 1080
 
-/* The sockets the child creates in the sandbox's network namespace and
- * hands to the supervisor before it drops its capabilities (port 53 needs
- * CAP_NET_BIND_SERVICE there). */
-enum net_child_socket {
-	NET_SOCK_DNS = 0,   /* UDP 127.0.0.1:53 */
-	NET_SOCK_HTTP = 1,  /* TCP 127.0.0.1:3128, listening */
-	NET_SOCK_SOCKS = 2, /* TCP 127.0.0.1:1080, listening */
-	NET_SOCK__MAX = 3,
+/* A destination address: IPv4 addresses are kept as themselves, never
+ * as IPv4-mapped IPv6. */
+struct net_addr {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t a[16];
 };
 
 /*
- * Child side, async-signal-safe: create the sockets above, non-blocking and
- * CLOEXEC, into @fds.  Return: 0, or -errno with @fds all closed.
+ * Where the sandbox's resolver listens (port 53): 127.0.0.1 in a private
+ * root, whose /etc/resolv.conf says so; without one (Limited with
+ * allowed_hosts) the plugin reads the host's /etc/resolv.conf, so the
+ * resolver listens at each of its nameservers' addresses, which the child
+ * adds to the sandbox's lo.  At most NET_MAX_DNS (glibc's MAXNS).
+ * Return: how many.
  */
-int net_child_sockets(int fds[NET_SOCK__MAX]);
+#define NET_MAX_DNS 3
+size_t net_resolver_addresses(bool private_root, struct net_addr *ret);
+
+/* The sockets the child creates in the sandbox's network namespace and
+ * hands to the supervisor before it drops its capabilities (port 53 needs
+ * CAP_NET_BIND_SERVICE there), in this order. */
+enum net_child_socket {
+	NET_SOCK_HTTP = 0,  /* TCP 127.0.0.1:3128, listening */
+	NET_SOCK_SOCKS = 1, /* TCP 127.0.0.1:1080, listening */
+	NET_SOCK_DNS = 2,   /* UDP, port 53: one per resolver address */
+	NET_SOCK__MAX = NET_SOCK_DNS + NET_MAX_DNS,
+};
+
+/*
+ * Child side, async-signal-safe: add the resolver's addresses that are not
+ * loopback to lo, and create the sockets above, non-blocking and CLOEXEC,
+ * into @fds (*n_fds of them).  Return: 0, or -errno with @fds all closed.
+ */
+int net_child_sockets(const struct net_addr *dns, size_t n_dns, int fds[NET_SOCK__MAX],
+		      size_t *n_fds);
 
 /* The files a mediated private root gets instead of the host's. */
 extern const char net_resolv_conf[];

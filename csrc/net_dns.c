@@ -377,7 +377,8 @@ enum waiter_kind { WAITER_CLIENT, WAITER_LOOKUP };
 struct waiter {
 	struct waiter *next;
 	enum waiter_kind kind;
-	struct sockaddr_storage from; /* WAITER_CLIENT */
+	int fd; /* WAITER_CLIENT: the socket it asked on */
+	struct sockaddr_storage from;
 	socklen_t from_len;
 	struct net_dns_question q;
 	struct net_dns_lookup *lookup; /* WAITER_LOOKUP */
@@ -412,10 +413,16 @@ struct denied {
 	uint64_t when_usec;
 };
 
-struct net_dns {
-	struct net *net;
+struct server {
+	struct net_dns *dns;
 	int fd;
 	struct loop_source *src;
+};
+
+struct net_dns {
+	struct net *net;
+	struct server servers[NET_MAX_DNS];
+	size_t n_servers;
 	struct upstream *upstreams;
 	size_t n_upstreams, n_waiters;
 	struct net_dns_lookup *lookups;
@@ -430,7 +437,7 @@ struct net_dns {
 
 static void on_query(struct loop_source *src, uint32_t revents, void *userdata);
 
-int net_dns_new(struct net *net, int server_fd, struct net_dns **ret)
+int net_dns_new(struct net *net, const int *fds, size_t n, struct net_dns **ret)
 {
 	struct net_dns *dns = calloc(1, sizeof(*dns));
 	int r;
@@ -438,11 +445,15 @@ int net_dns_new(struct net *net, int server_fd, struct net_dns **ret)
 	if (!dns)
 		return -ENOMEM;
 	dns->net = net;
-	dns->fd = server_fd;
-	r = loop_source_new(net_loop(net), server_fd, EPOLLIN, on_query, dns, &dns->src);
-	if (r < 0) {
-		free(dns);
-		return r;
+	for (size_t i = 0; i < n && i < NET_MAX_DNS; i++) {
+		struct server *s = &dns->servers[dns->n_servers++];
+		s->dns = dns;
+		s->fd = fds[i];
+		r = loop_source_new(net_loop(net), s->fd, EPOLLIN, on_query, s, &s->src);
+		if (r < 0) {
+			net_dns_free(dns);
+			return r;
+		}
 	}
 	*ret = dns;
 	return 0;
@@ -479,7 +490,8 @@ struct net_dns *net_dns_free(struct net_dns *dns)
 		upstream_free(dns->upstreams);
 	while (dns->lookups)
 		net_dns_lookup_cancel(dns->lookups);
-	loop_source_free(dns->src);
+	for (size_t i = 0; i < dns->n_servers; i++)
+		loop_source_free(dns->servers[i].src);
 	free(dns->given);
 	free(dns);
 	return NULL;
@@ -584,7 +596,7 @@ static void cache_put(struct net_dns *dns, const char *name, uint16_t qtype,
 
 /* Answering the plugin. */
 
-static void answer(struct net_dns *dns, const struct sockaddr_storage *to, socklen_t to_len,
+static void answer(int fd, const struct sockaddr_storage *to, socklen_t to_len,
 		   const struct net_dns_question *q, int rcode, const struct net_dns_result *res,
 		   uint32_t ttl)
 {
@@ -595,7 +607,7 @@ static void answer(struct net_dns *dns, const struct sockaddr_storage *to, sockl
 		n = net_dns_build_answer(q, RCODE_SERVFAIL, NULL, 0, out, sizeof(out));
 	/* Non-blocking: an asker that does not read loses the answer, as
 	 * over any network. */
-	if (n > 0 && sendto(dns->fd, out, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL,
+	if (n > 0 && sendto(fd, out, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL,
 			    (const struct sockaddr *)to, to_len) < 0) {
 		/* dropped */
 	}
@@ -611,7 +623,7 @@ static void complete(struct net_dns *dns, struct waiter *waiters, const char *na
 	for (struct waiter *w = waiters, *next; w; w = next) {
 		next = w->next;
 		if (w->kind == WAITER_CLIENT)
-			answer(dns, &w->from, w->from_len, &w->q, res->rcode, res, ttl);
+			answer(w->fd, &w->from, w->from_len, &w->q, res->rcode, res, ttl);
 		else
 			lookup_progress(w->lookup, res);
 		free(w);
@@ -926,7 +938,7 @@ static bool denied_is_new(struct net_dns *dns, const char *name)
 }
 
 /* Return: false when a violation's callback freed the sandbox. */
-static bool handle_query(struct net_dns *dns, const uint8_t *msg, size_t len,
+static bool handle_query(struct net_dns *dns, int fd, const uint8_t *msg, size_t len,
 			 const struct sockaddr_storage *from, socklen_t from_len)
 {
 	struct net_dns_question q;
@@ -938,23 +950,23 @@ static bool handle_query(struct net_dns *dns, const uint8_t *msg, size_t len,
 	if (r < 0) {
 		int rcode = DNS_OPCODE(q.flags) != 0 ? RCODE_NOTIMP : RCODE_FORMERR;
 		q.raw_len = 0;
-		answer(dns, from, from_len, &q, rcode, NULL, 0);
+		answer(fd, from, from_len, &q, rcode, NULL, 0);
 		return true;
 	}
 	if (q.qclass != DNS_CLASS_IN || !q.valid_name || !q.name[0]) {
-		answer(dns, from, from_len, &q, RCODE_REFUSED, NULL, 0);
+		answer(fd, from, from_len, &q, RCODE_REFUSED, NULL, 0);
 		return true;
 	}
 	if (is_localhost(q.name)) {
 		struct net_dns_result res = {.n = 2};
 		res.addrs[0] = (struct net_addr){.family = AF_INET, .a = {127, 0, 0, 1}};
 		res.addrs[1] = (struct net_addr){.family = AF_INET6, .a[15] = 1};
-		answer(dns, from, from_len, &q, RCODE_NOERROR, &res, MAX_TTL);
+		answer(fd, from, from_len, &q, RCODE_NOERROR, &res, MAX_TTL);
 		return true;
 	}
 	if (!net_name_allowed(dns->net, q.name)) {
 		dns->refused++;
-		answer(dns, from, from_len, &q, RCODE_NXDOMAIN, NULL, 0);
+		answer(fd, from, from_len, &q, RCODE_NXDOMAIN, NULL, 0);
 		if (is_reverse(q.name) || !denied_is_new(dns, q.name))
 			return true;
 		char detail[NET_DNS_NAME_MAX + 96];
@@ -964,7 +976,7 @@ static bool handle_query(struct net_dns *dns, const uint8_t *msg, size_t len,
 	}
 	if (q.qtype != NET_DNS_TYPE_A && q.qtype != NET_DNS_TYPE_AAAA) {
 		/* Only addresses are looked up for the plugin. */
-		answer(dns, from, from_len, &q, RCODE_NOERROR, NULL, 0);
+		answer(fd, from, from_len, &q, RCODE_NOERROR, NULL, 0);
 		return true;
 	}
 	const struct cache_entry *c = cache_find(dns, q.name, q.qtype);
@@ -972,12 +984,13 @@ static bool handle_query(struct net_dns *dns, const uint8_t *msg, size_t len,
 		if (c->res.n)
 			given_add(dns, q.name, &c->res);
 		uint64_t left = (c->expires_usec - loop_now_usec()) / 1000000u;
-		answer(dns, from, from_len, &q, c->res.rcode, &c->res, (uint32_t)left);
+		answer(fd, from, from_len, &q, c->res.rcode, &c->res, (uint32_t)left);
 		return true;
 	}
 	struct waiter *w = calloc(1, sizeof(*w));
 	if (w) {
 		w->kind = WAITER_CLIENT;
+		w->fd = fd;
 		w->q = q;
 		memcpy(&w->from, from, from_len);
 		w->from_len = from_len;
@@ -985,13 +998,14 @@ static bool handle_query(struct net_dns *dns, const uint8_t *msg, size_t len,
 			return true;
 		free(w);
 	}
-	answer(dns, from, from_len, &q, RCODE_SERVFAIL, NULL, 0);
+	answer(fd, from, from_len, &q, RCODE_SERVFAIL, NULL, 0);
 	return true;
 }
 
 static void on_query(struct loop_source *src, uint32_t revents, void *userdata)
 {
-	struct net_dns *dns = userdata;
+	struct server *server = userdata;
+	struct net_dns *dns = server->dns;
 	uint8_t buf[1500];
 
 	/* A bounded batch per wakeup: a flood must not starve the rest of
@@ -999,13 +1013,13 @@ static void on_query(struct loop_source *src, uint32_t revents, void *userdata)
 	for (int i = 0; i < DATAGRAMS_PER_WAKEUP; i++) {
 		struct sockaddr_storage from;
 		socklen_t from_len = sizeof(from);
-		ssize_t n = recvfrom(dns->fd, buf, sizeof(buf), MSG_DONTWAIT,
+		ssize_t n = recvfrom(server->fd, buf, sizeof(buf), MSG_DONTWAIT,
 				     (struct sockaddr *)&from, &from_len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return;
-		if (!handle_query(dns, buf, (size_t)n, &from, from_len))
+		if (!handle_query(dns, server->fd, buf, (size_t)n, &from, from_len))
 			return; /* the sandbox is gone */
 	}
 }

@@ -20,13 +20,6 @@
 #include "loop_internal.h"
 #include "net.h"
 
-/* A destination address: IPv4 addresses are kept as themselves, never
- * as IPv4-mapped IPv6. */
-struct net_addr {
-	int family; /* AF_INET or AF_INET6 */
-	uint8_t a[16];
-};
-
 bool net_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len, struct net_addr *ret,
 			    int *port);
 /* @port < 0: none.  Return: the length of the sockaddr. */
@@ -53,7 +46,8 @@ struct net_dns_result {
 typedef void (*net_dns_fn)(const struct net_dns_result *res, void *userdata);
 struct net_dns_lookup;
 
-int net_dns_new(struct net *net, int server_fd, struct net_dns **ret);
+/* Serves the resolver on the @n UDP sockets @fds (borrowed). */
+int net_dns_new(struct net *net, const int *fds, size_t n, struct net_dns **ret);
 struct net_dns *net_dns_free(struct net_dns *dns);
 
 /*

@@ -919,9 +919,12 @@ int qfs_sandbox_start(qfs_sandbox *sb, qfs_plugin_type type, const char *path,
 		      const char *const *argv, qfs_error *err)
 {
 	int fds[3] = {-1, -1, -1}, close_after[3] = {-1, -1, -1};
-	struct launch_child child = {.net_fds = {-1, -1, -1}};
+	struct launch_child child = {0};
 	bool net_failed = false;
 	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(child.net_fds); i++)
+		child.net_fds[i] = -1;
 
 	if (!sb || !path)
 		return error_set(err, "", EINVAL, "qfs_sandbox_start needs a sandbox and a path");
