@@ -124,6 +124,7 @@ struct Result
     bool outTruncated = false;
     QJsonObject report;
     QStringList violations; // "type syscall"
+    QStringList limits; // resources of the limit_exceeded callbacks
 };
 
 // The process that runs the plugin: under an init (pid namespaces) the
@@ -182,10 +183,11 @@ inline QSet<QByteArray> interfaces(pid_t pid)
 
 // Runs @path to its end.  @whileRunning, when given, is called once the
 // plugin has exec'd, with the sandbox's main pid; the plugin is killed
-// after it returns.
+// after it returns.  @prepare, when given, is called with the sandbox
+// before the start (qfs_sandbox_set_nameservers ...).
 inline Result run(const qfs_policy *policy, qfs_plugin_type type, const QString &path,
     const QStringList &args, const std::function<void(pid_t)> &whileRunning = {},
-    int waitMs = 60000)
+    int waitMs = 60000, const std::function<void(qfs_sandbox *)> &prepare = {})
 {
     Result r;
     qfs_loop *loop = nullptr;
@@ -213,7 +215,12 @@ inline Result run(const qfs_policy *policy, qfs_plugin_type type, const QString 
             << QStringLiteral("%1 %2").arg(QString::fromUtf8(qfs_violation_type_name(v->type)),
                    QString::fromUtf8(v->syscall ? v->syscall : ""));
     };
+    cb.limit_exceeded = [](qfs_sandbox *, qfs_resource res, const qfs_usage *, void *ud) {
+        static_cast<Result *>(ud)->limits << QString::fromUtf8(qfs_resource_name(res));
+    };
     qfs_sandbox_set_callbacks(sb, &cb, &r);
+    if (prepare)
+        prepare(sb);
 
     std::vector<QByteArray> store;
     std::vector<const char *> argv = argvOf(args, store);
