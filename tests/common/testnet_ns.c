@@ -79,12 +79,14 @@ int testnet_enter(char *why, size_t why_size)
 
 int testnet_add_address(const char *address)
 {
-    struct {
+    struct
+    {
         struct nlmsghdr nh;
         struct ifaddrmsg ifa;
         char attrs[64];
     } m;
-    struct {
+    struct
+    {
         struct nlmsghdr nh;
         struct nlmsgerr err;
     } ack;

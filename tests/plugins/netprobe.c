@@ -22,9 +22,9 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,8 +64,8 @@ static int dial(const char *host, const char *port, bool nonblocking)
     if (!res)
         return -1;
     for (struct addrinfo *a = res; a; a = a->ai_next) {
-        fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0),
-            0);
+        fd = socket(
+            a->ai_family, SOCK_STREAM | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), 0);
         if (fd < 0) {
             err = errno;
             continue;
@@ -193,7 +193,8 @@ static int do_abstract(const char *name)
     if (n + 1 > sizeof(a.sun_path))
         return 2;
     memcpy(a.sun_path + 1, name, n);
-    if (connect(fd, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n))
+    if (connect(
+            fd, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n))
         < 0)
         return refused("connect");
     return write(fd, "hello", 5) == 5 ? 0 : refused("write");
