@@ -1048,17 +1048,24 @@ static int plugin_socket(pid_t tid, int fd)
 	return r;
 }
 
-/* Whether descriptor @fd of @tid is close-on-exec, from fdinfo. */
+/* Whether descriptor @fd of @tid is close-on-exec: the "flags:" line of
+ * its fdinfo (octal, O_CLOEXEC included), read with plain syscalls since
+ * this is on every mediated connect's path. */
 static bool plugin_fd_cloexec(pid_t tid, int fd)
 {
-	char path[64], line[128];
+	char path[64], buf[256];
 
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)tid, fd);
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "flags:", 6))
-			return strtoul(line + 6, NULL, 8) & O_CLOEXEC;
-	return true;
+	int f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return true;
+	ssize_t n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	const char *flags = strstr(buf, "flags:");
+	return !flags || (strtoul(flags + 6, NULL, 8) & O_CLOEXEC);
 }
 
 static void copy_option(int from, int to, int level, int name, int default_value)

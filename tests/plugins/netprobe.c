@@ -228,7 +228,7 @@ static int do_bench_connect(const char *host, const char *port, int n)
 
 static int do_bench_stream(const char *host, const char *port, int mb)
 {
-    static char block[1 << 16];
+    static char block[1 << 20];
     int fd = dial(host, port, false);
     char c;
 
