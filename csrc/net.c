@@ -987,6 +987,11 @@ int net_slot_take(struct net *net, const char *host, int port, pid_t pid)
 	return 1;
 }
 
+void net_count_connection(struct net *net)
+{
+	net->stats.connections++;
+}
+
 void net_slot_release(struct net *net)
 {
 	if (net->reserved)

@@ -174,6 +174,8 @@ int net_check_destination(struct net *net, const char *name, const struct net_ad
  */
 int net_slot_take(struct net *net, const char *host, int port, pid_t pid);
 void net_slot_release(struct net *net);
+/* A proxy's upstream connection was made (for the report). */
+void net_count_connection(struct net *net);
 
 /* A violation of type UnauthorizedNetworkAccess.  Return: false when the
  * sandbox was freed. */

@@ -425,6 +425,7 @@ static void on_upstream_connected(struct loop_source *src, uint32_t revents, voi
 	if (getsockopt(s->upstream, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
 	if (err == 0) {
+		net_count_connection(s->proxy->net);
 		relay_start(s, request_head_len(s));
 		return;
 	}

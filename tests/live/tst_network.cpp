@@ -57,6 +57,8 @@ private slots:
     void hostLoopbackUnreachable();
     void allNetwork();
     void countedAtLimited();
+    void laterRunsJoinTheNamespace_data();
+    void laterRunsJoinTheNamespace();
 
 private:
     Result runNet(const qfs_policy *policy, const QStringList &args,
@@ -457,6 +459,46 @@ void TestNetwork::countedAtLimited()
     const QJsonObject net
         = r.report[QStringLiteral("enforcement")][QStringLiteral("network")].toObject();
     QCOMPARE(net[QStringLiteral("mode")].toString(), QStringLiteral("counted"));
+}
+
+void TestNetwork::laterRunsJoinTheNamespace_data()
+{
+    addLevels();
+}
+
+void TestNetwork::laterRunsJoinTheNamespace()
+{
+    // A sandbox's later runs join its network namespace: the services are
+    // made there again (the last run's sockets are gone), and the
+    // addresses Limited adds to lo are there already.
+    QFETCH(int, level);
+    Policy p = netPolicy(level, { "api.example.test" });
+    qfs_loop *loop = nullptr;
+    qfs_sandbox *sb = nullptr;
+    qfs_error err {};
+    QCOMPARE(qfs_loop_new(&loop), 0);
+    QCOMPARE(qfs_sandbox_new(loop, p.get(), &sb, &err), 0);
+    const char *servers[] = { kNameserver, nullptr };
+    QCOMPARE(qfs_sandbox_set_nameservers(sb, servers, &err), 0);
+    std::vector<QByteArray> store;
+    std::vector<const char *> argv = argvOf({ "tcp", "api.example.test", "8080" }, store);
+    QStringList reused;
+    for (int run = 0; run < 2; run++) {
+        QCOMPARE(qfs_sandbox_start(sb, QFS_PLUGIN_NATIVE, QFS_NETPROBE, argv.data(), &err), 0);
+        QCOMPARE(qfs_sandbox_wait(sb, 60000), 0);
+        char *json = nullptr;
+        QCOMPARE(qfs_sandbox_report_json(sb, QFS_JSON_COMPACT, &json), 0);
+        const QJsonObject report = QJsonDocument::fromJson(json).object();
+        free(json);
+        QCOMPARE(report[QStringLiteral("exit_code")].toInt(), 0);
+        reused = report[QStringLiteral("enforcement")][QStringLiteral("reused_namespaces")]
+                     .toVariant()
+                     .toStringList();
+    }
+    qfs_sandbox_free(sb);
+    qfs_loop_free(loop);
+    QCOMPARE(reused, QStringList({ "user", "net" }));
+    QCOMPARE(seen(QStringLiteral("conn ")), 2);
 }
 
 // The test network is entered before Qt starts a thread.
