@@ -186,9 +186,7 @@ int net_env_apply(char ***envp)
  * Child side: syscalls only.
  */
 
-/* Adds @a to lo (index 1 in every new network namespace, asked anyway),
- * without duplicate address detection.  -EEXIST is fine. */
-static int child_add_address(const struct net_addr *a)
+int net_lo_add_address(const struct net_addr *a)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -293,7 +291,7 @@ int net_child_sockets(const struct net_addr *dns, size_t n_dns, int fds[NET_SOCK
 		n++;
 	for (size_t i = 0; r >= 0 && i < n_dns && i < NET_MAX_DNS; i++) {
 		if (!net_addr_is_loopback(&dns[i]))
-			r = child_add_address(&dns[i]);
+			r = net_lo_add_address(&dns[i]);
 		if (r >= 0)
 			r = child_socket(dns[i].family, dns[i].a, SOCK_DGRAM, NET_DNS_PORT,
 					 &fds[n]);

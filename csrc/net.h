@@ -95,6 +95,14 @@ enum net_child_socket {
 };
 
 /*
+ * net_lo_add_address() - add @a (/32 or /128, no duplicate address
+ * detection) to lo of the calling thread's network namespace.  Plain
+ * syscalls only: the child uses it between clone and exec.
+ * Return: 0 (also when it is there already) or -errno.
+ */
+int net_lo_add_address(const struct net_addr *a);
+
+/*
  * Child side, async-signal-safe: add the resolver's addresses that are not
  * loopback to lo, and create the sockets above, non-blocking and CLOEXEC,
  * into @fds (*n_fds of them).  Return: 0, or -errno with @fds all closed.

@@ -183,57 +183,36 @@ static void socks_reply_bytes(uint8_t out[10], int code)
 /* Denied, refused, unreachable...: the reply of each kind. */
 enum failure { FAIL_BAD, FAIL_DENIED, FAIL_LIMIT, FAIL_NAME, FAIL_CONNECT, FAIL_LOOPBACK };
 
+static const struct {
+	int http;
+	const char *reason;
+	int socks;
+} failures[] = {
+	[FAIL_BAD] = {400, "Bad Request", SOCKS_FAILURE},
+	[FAIL_DENIED] = {403, "Forbidden by the sandbox's allowed_hosts", SOCKS_NOT_ALLOWED},
+	[FAIL_LIMIT] = {503, "Service Unavailable: max_network_connections reached", SOCKS_FAILURE},
+	[FAIL_NAME] = {502, "Bad Gateway: the name did not resolve", SOCKS_HOST_UNREACHABLE},
+	[FAIL_CONNECT] = {502, "Bad Gateway", SOCKS_FAILURE},
+	[FAIL_LOOPBACK] = {403, "Forbidden: the proxy does not connect to loopback",
+			   SOCKS_NOT_ALLOWED},
+};
+
 static void fail(struct session *s, enum failure why, int error)
 {
 	if (s->kind == PROXY_SOCKS) {
 		uint8_t r[10];
-		int code = SOCKS_FAILURE;
-		switch (why) {
-		case FAIL_BAD:
-			code = SOCKS_FAILURE;
-			break;
-		case FAIL_DENIED:
-		case FAIL_LOOPBACK:
-			code = SOCKS_NOT_ALLOWED;
-			break;
-		case FAIL_LIMIT:
-			code = SOCKS_FAILURE;
-			break;
-		case FAIL_NAME:
-			code = SOCKS_HOST_UNREACHABLE;
-			break;
-		case FAIL_CONNECT:
+		int code = failures[why].socks;
+		if (why == FAIL_CONNECT)
 			code = error == ECONNREFUSED   ? SOCKS_REFUSED
 			       : error == ENETUNREACH  ? SOCKS_NET_UNREACHABLE
 			       : error == EHOSTUNREACH ? SOCKS_HOST_UNREACHABLE
 			       : error == ETIMEDOUT    ? SOCKS_TIMEOUT
 						       : SOCKS_FAILURE;
-			break;
-		}
 		socks_reply_bytes(r, code);
 		session_fail(s, (const char *)r, sizeof(r));
 		return;
 	}
-	switch (why) {
-	case FAIL_BAD:
-		http_fail(s, 400, "Bad Request");
-		break;
-	case FAIL_DENIED:
-		http_fail(s, 403, "Forbidden by the sandbox's allowed_hosts");
-		break;
-	case FAIL_LOOPBACK:
-		http_fail(s, 403, "Forbidden: the proxy does not connect to loopback");
-		break;
-	case FAIL_LIMIT:
-		http_fail(s, 503, "Service Unavailable: max_network_connections reached");
-		break;
-	case FAIL_NAME:
-		http_fail(s, 502, "Bad Gateway: the name did not resolve");
-		break;
-	case FAIL_CONNECT:
-		http_fail(s, 502, "Bad Gateway");
-		break;
-	}
+	http_fail(s, failures[why].http, failures[why].reason);
 }
 
 /* The relay. */

@@ -2,9 +2,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/if_addr.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -13,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "testnet_ns.h"
 
 static int write_text(const char *path, const char *text)
@@ -79,46 +77,9 @@ int testnet_enter(char *why, size_t why_size)
 
 int testnet_add_address(const char *address)
 {
-    struct
-    {
-        struct nlmsghdr nh;
-        struct ifaddrmsg ifa;
-        char attrs[64];
-    } m;
-    struct
-    {
-        struct nlmsghdr nh;
-        struct nlmsgerr err;
-    } ack;
-    unsigned char a[16];
-    int family = strchr(address, ':') ? AF_INET6 : AF_INET;
-    size_t alen = family == AF_INET ? 4 : 16;
-    int r = 0;
+    struct net_addr a = { .family = strchr(address, ':') ? AF_INET6 : AF_INET };
 
-    if (inet_pton(family, address, a) != 1)
+    if (inet_pton(a.family, address, a.a) != 1)
         return -EINVAL;
-    memset(&m, 0, sizeof(m));
-    m.nh.nlmsg_len = NLMSG_LENGTH(sizeof(m.ifa));
-    m.nh.nlmsg_type = RTM_NEWADDR;
-    m.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
-    m.ifa.ifa_family = (unsigned char)family;
-    m.ifa.ifa_prefixlen = (unsigned char)(alen * 8);
-    m.ifa.ifa_flags = IFA_F_NODAD;
-    m.ifa.ifa_index = if_nametoindex("lo");
-    for (int type = IFA_LOCAL; type >= IFA_ADDRESS; type--) {
-        struct rtattr *rta = (struct rtattr *)((char *)&m + NLMSG_ALIGN(m.nh.nlmsg_len));
-        rta->rta_type = (unsigned short)type;
-        rta->rta_len = (unsigned short)RTA_LENGTH(alen);
-        memcpy(RTA_DATA(rta), a, alen);
-        m.nh.nlmsg_len = NLMSG_ALIGN(m.nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
-    }
-    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    if (fd < 0)
-        return -errno;
-    if (send(fd, &m, m.nh.nlmsg_len, 0) < 0 || recv(fd, &ack, sizeof(ack), 0) < 0)
-        r = -errno;
-    else if (ack.nh.nlmsg_type == NLMSG_ERROR && ack.err.error && ack.err.error != -EEXIST)
-        r = ack.err.error;
-    close(fd);
-    return r;
+    return net_lo_add_address(&a);
 }

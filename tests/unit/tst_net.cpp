@@ -97,11 +97,19 @@ void TestNet::queryRefusals()
     QCOMPARE(net_dns_parse_query(bytes(message), size_t(message.size()), &q), expected);
 }
 
+// The question of a query for @name, as the resolver sees it.
+static net_dns_question question(const char *name, uint16_t id)
+{
+    const QByteArray q = query(name, NET_DNS_TYPE_A, id);
+    net_dns_question parsed;
+    if (net_dns_parse_query(bytes(q), size_t(q.size()), &parsed) < 0)
+        qFatal("cannot parse the query for %s", name);
+    return parsed;
+}
+
 void TestNet::answerRecords()
 {
-    const QByteArray q = query("api.example.test", NET_DNS_TYPE_A, 7);
-    net_dns_question parsed;
-    QCOMPARE(net_dns_parse_query(bytes(q), size_t(q.size()), &parsed), 0);
+    const net_dns_question parsed = question("api.example.test", 7);
     net_dns_result res {};
     res.n = 3;
     res.addrs[0] = net_addr { AF_INET, { 198, 18, 0, 3 } };
@@ -129,9 +137,7 @@ void TestNet::answerRecords()
 
 void TestNet::answerErrorHasNoRecords()
 {
-    const QByteArray q = query("evil.example.test", NET_DNS_TYPE_A, 9);
-    net_dns_question parsed;
-    QCOMPARE(net_dns_parse_query(bytes(q), size_t(q.size()), &parsed), 0);
+    const net_dns_question parsed = question("evil.example.test", 9);
     net_dns_result res {};
     res.n = 1;
     res.addrs[0] = net_addr { AF_INET, { 1, 2, 3, 4 } };
