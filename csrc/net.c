@@ -34,6 +34,9 @@
  * carries the connect on); for a blocking one the notification is parked
  * and answered from the loop when the connection is made or fails.
  *
+ * The new socket is installed as soon as its connect is under way, so
+ * that the round trip an installation costs (the plugin's thread wakes to
+ * take the descriptor, then wakes us) overlaps the handshake.
  * SECCOMP_ADDFD_FLAG_SEND would install and answer in one step, but it
  * answers with the new descriptor's number, and connect() must return 0;
  * so we install, then answer.  Should the plugin's thread be interrupted in
@@ -500,17 +503,12 @@ struct conn {
 	struct sockaddr_storage local, remote;
 };
 
-/* A connect() whose answer waits for the connection. */
+/* A blocking connect() whose answer waits for the connection. */
 struct park {
 	struct park *next;
 	struct net *net;
 	uint64_t id;
-	pid_t pid;
-	int target;   /* the plugin's descriptor number */
-	int sock;     /* ours: a new host socket, or our reference to the plugin's */
-	bool install; /* install @sock at @target once connected */
-	bool cloexec, nonblock;
-	bool counted; /* holds a slot of max_network_connections */
+	int sock; /* ours: the installed host socket, or our reference to the plugin's */
 	struct loop_source *src;
 };
 
@@ -1184,8 +1182,6 @@ static void park_free(struct park *pk)
 			break;
 		}
 	net->n_parks--;
-	if (pk->counted)
-		net_slot_release(net);
 	loop_source_free(pk->src);
 	close_safe(pk->sock);
 	free(pk);
@@ -1193,28 +1189,17 @@ static void park_free(struct park *pk)
 		loop_timer_disarm(net->park_timer);
 }
 
-/* Parks @rq until @sock is connected.  Takes @sock and, with @counted,
- * the slot. */
-static void park(struct net *net, struct request *rq, int sock, bool install_it, bool cloexec,
-		 bool counted)
+/* Parks @rq until @sock is connected.  Takes @sock. */
+static void park(struct net *net, struct request *rq, int sock)
 {
 	struct park *pk = NULL;
 
 	if (net->n_parks >= MAX_PARKED || !(pk = calloc(1, sizeof(*pk)))) {
 		close(sock);
-		if (counted)
-			net_slot_release(net);
 		answer(rq, -EAGAIN);
 		return;
 	}
-	*pk = (struct park){.net = net,
-			    .id = rq->id,
-			    .pid = rq->pid,
-			    .target = rq->target,
-			    .sock = sock,
-			    .install = install_it,
-			    .cloexec = cloexec,
-			    .counted = counted};
+	*pk = (struct park){.net = net, .id = rq->id, .sock = sock};
 	pk->next = net->parks;
 	net->parks = pk;
 	net->n_parks++;
@@ -1228,48 +1213,14 @@ static void park(struct net *net, struct request *rq, int sock, bool install_it,
 	rq->disp = NOTIFY_PENDING;
 }
 
-/*
- * The end of a connect whose outcome is known (@result: 0 or -errno):
- * installs @sock when asked, moves the slot to the connection or gives it
- * back.  Return: the answer, or 1 when there is none to give (the call is
- * gone).
- */
-static int connect_done(struct net *net, uint64_t id, int sock, int target, bool install_it,
-			bool cloexec, bool counted, int result)
-{
-	if (result == 0 && install_it) {
-		int r = install(net, id, sock, target, cloexec);
-		if (r < 0) {
-			if (counted)
-				net_slot_release(net);
-			return r == -ENOENT ? 1 : r;
-		}
-	}
-	if (counted) {
-		net_slot_release(net);
-		if (result == 0)
-			conn_add(net, sock, NULL, 0);
-	}
-	return result;
-}
-
 static void on_park(struct loop_source *src, uint32_t revents, void *userdata)
 {
 	struct park *pk = userdata;
-	struct net *net = pk->net;
 	int result = connect_result(pk->sock);
 
 	if (result == -EINPROGRESS)
 		return;
-	/* The plugin's socket was blocking: so is the one it gets. */
-	if (pk->install && result == 0)
-		fcntl(pk->sock, F_SETFL, fcntl(pk->sock, F_GETFL) & ~O_NONBLOCK);
-	bool counted = pk->counted;
-	pk->counted = false; /* the slot is dealt with here */
-	int r = connect_done(net, pk->id, pk->sock, pk->target, pk->install, pk->cloexec, counted,
-			     result);
-	if (r <= 0)
-		notify_answer_later(net->notify, pk->id, -r, 0, false);
+	notify_answer_later(pk->net->notify, pk->id, -result, 0, false);
 	park_free(pk);
 }
 
@@ -1289,45 +1240,54 @@ static void on_park_timer(struct loop_timer *t, void *userdata)
 		loop_timer_arm(net->park_timer, loop_now_usec() + PARK_CHECK_USEC);
 }
 
-/* A connection from the host side, installed in the plugin.  Takes the
- * slot (@counted). */
+/*
+ * A connection from the host side, installed in the plugin.  Takes the
+ * slot (@counted).  The socket is installed as soon as its connect is under
+ * way, so that the round trip the installation costs (the plugin's thread
+ * wakes to take the descriptor) overlaps the handshake: a blocking
+ * connect() is then answered when the handshake is done.  Should it fail,
+ * the plugin holds a host socket that connected nowhere, as it would after
+ * a failed connect of its own; it can neither listen nor connect with it
+ * other than through us.
+ */
 static void connect_from_host(struct net *net, struct request *rq, bool counted)
 {
 	bool nonblock = fcntl(rq->ref, F_GETFL) & O_NONBLOCK;
 	bool cloexec = plugin_fd_cloexec(rq->pid, rq->target);
 	int sock = socket(rq->domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int r = sock < 0 ? -errno : 0;
 
-	if (sock < 0) {
-		int e = -errno;
-		if (counted)
-			net_slot_release(net);
-		answer(rq, e);
-		return;
+	if (r == 0) {
+		copy_options(net, rq->ref, sock, rq->domain);
+		r = connect(sock, (struct sockaddr *)&rq->addr, rq->addr_len) < 0 ? -errno : 0;
 	}
-	copy_options(net, rq->ref, sock, rq->domain);
-	int r = connect(sock, (struct sockaddr *)&rq->addr, rq->addr_len) < 0 ? -errno : 0;
-	if (r == -EINPROGRESS && nonblock) {
-		/* The plugin waits for the connection itself, on the real
-		 * socket, which holds the slot from now on. */
-		r = install(net, rq->id, sock, rq->target, cloexec);
-		if (counted)
-			net_slot_release(net);
-		if (r == 0)
-			conn_add(net, sock, &rq->addr, rq->addr_len);
-		answer(rq, r == 0 ? -EINPROGRESS : r);
-		close(sock);
-		return;
-	}
-	if (r == -EINPROGRESS)
-		r = connect_result(sock);
-	if (r == -EINPROGRESS) {
-		park(net, rq, sock, true, cloexec, counted);
-		return;
-	}
-	if (r == 0 && !nonblock)
+	/* Our connects never block; the plugin's blocking socket does. */
+	if ((r == 0 || r == -EINPROGRESS) && !nonblock)
 		fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) & ~O_NONBLOCK);
-	r = connect_done(net, rq->id, sock, rq->target, true, cloexec, counted, r);
-	answer(rq, r > 0 ? -EINTR : r);
+	const int result = r;
+	if (r == 0 || r == -EINPROGRESS)
+		r = install(net, rq->id, sock, rq->target, cloexec);
+	if (counted)
+		net_slot_release(net);
+	if (r < 0) {
+		close_safe(sock);
+		if (r == -ENOENT) /* the call is gone */
+			rq->disp = NOTIFY_ANSWERED;
+		else
+			answer(rq, r);
+		return;
+	}
+	/* Installed: the connection holds its slot from now on. */
+	if (counted)
+		conn_add(net, sock, &rq->addr, rq->addr_len);
+	r = result;
+	if (r == -EINPROGRESS && !nonblock)
+		r = connect_result(sock);
+	if (r == -EINPROGRESS && !nonblock) {
+		park(net, rq, sock);
+		return;
+	}
+	answer(rq, r);
 	close(sock);
 }
 
@@ -1344,21 +1304,18 @@ static void connect_reference(struct net *net, struct request *rq, bool counted)
 		connect_from_host(net, rq, counted);
 		return;
 	}
-	if (r == -EINPROGRESS && nonblock) {
-		if (counted) {
-			net_slot_release(net);
+	if (counted) {
+		net_slot_release(net);
+		if (r == 0 || r == -EINPROGRESS)
 			conn_add(net, rq->ref, &rq->addr, rq->addr_len);
-		}
-		answer(rq, -EINPROGRESS);
-		return;
 	}
-	if (r == -EINPROGRESS)
+	if (r == -EINPROGRESS && !nonblock)
 		r = connect_result(rq->ref);
-	if (r == -EINPROGRESS) {
-		park(net, rq, TAKE_FD(rq->ref), false, false, counted);
+	if (r == -EINPROGRESS && !nonblock) {
+		park(net, rq, TAKE_FD(rq->ref));
 		return;
 	}
-	answer(rq, connect_done(net, rq->id, rq->ref, rq->target, false, false, counted, r));
+	answer(rq, r);
 }
 
 static bool is_local(const struct net_addr *a)
