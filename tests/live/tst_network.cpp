@@ -46,6 +46,7 @@ private slots:
     void deniedName();
     void deniedAddress();
     void wildcard();
+    void literalAddresses();
     void curl_data();
     void curl();
     void limit_data();
@@ -285,6 +286,32 @@ void TestNetwork::wildcard()
     QCOMPARE(apex.exitCode, 1);
     QCOMPARE(log(), QStringList());
     QCOMPARE(violationsNaming(apex, QStringLiteral("example.test")).size(), 1);
+}
+
+void TestNetwork::literalAddresses()
+{
+    // Listed addresses, IPv4 and IPv6, with and without a port.
+    Policy p
+        = netPolicy(QFS_LEVEL_SANDBOXED, { "198.18.0.4:8080", "[fdec::3]:8080", "198.18.0.5" });
+
+    Result v4 = runNet(p.get(), { "tcp", "198.18.0.4", "8080" });
+    QVERIFY2(v4.exitCode == 0, v4.err.constData());
+    Result v6 = runNet(p.get(), { "tcp", "fdec::3", "8080" });
+    QVERIFY2(v6.exitCode == 0, v6.err.constData());
+    Result mapped = runNet(p.get(), { "tcp", "::ffff:198.18.0.5", "8080" });
+    QVERIFY2(mapped.exitCode == 0, mapped.err.constData());
+    QCOMPARE(log(),
+        QStringList({ "conn 198.18.0.4", "data 198.18.0.4 hello", "conn fdec::3",
+            "data fdec::3 hello", "conn 198.18.0.5", "data 198.18.0.5 hello" }));
+
+    init();
+    // Another port of a listed address:port is another destination.
+    Result otherPort = runNet(p.get(), { "tcp", "198.18.0.4", "9090" });
+    QCOMPARE(otherPort.exitCode, 1);
+    const QJsonArray v = otherPort.report[QStringLiteral("violations")].toArray();
+    QCOMPARE(v.size(), 1);
+    QCOMPARE(v[0][QStringLiteral("port")].toInt(), 9090);
+    QCOMPARE(log(), QStringList());
 }
 
 void TestNetwork::curl_data()
