@@ -284,22 +284,23 @@ int net_child_sockets(const struct net_addr *dns, size_t n_dns, int fds[NET_SOCK
 		      size_t *n_fds)
 {
 	static const uint8_t loopback[4] = {127, 0, 0, 1};
+	static const int proxy_ports[] = {
+		[NET_SOCK_HTTP] = NET_HTTP_PROXY_PORT, [NET_SOCK_SOCKS] = NET_SOCKS_PROXY_PORT};
 	size_t n = 0;
-	int r;
+	int r = 0;
 
-	r = child_socket(AF_INET, loopback, SOCK_STREAM, NET_HTTP_PROXY_PORT, &fds[n]);
-	if (r >= 0 && ++n)
-		r = child_socket(AF_INET, loopback, SOCK_STREAM, NET_SOCKS_PROXY_PORT, &fds[n]);
-	if (r >= 0)
-		n++;
+	/* In the order of enum net_child_socket. */
+	for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(proxy_ports); i++) {
+		r = child_socket(AF_INET, loopback, SOCK_STREAM, proxy_ports[i], &fds[n]);
+		n += r >= 0;
+	}
 	for (size_t i = 0; r >= 0 && i < n_dns && i < NET_MAX_DNS; i++) {
 		if (!net_addr_is_loopback(&dns[i]))
 			r = net_lo_add_address(&dns[i]);
 		if (r >= 0)
 			r = child_socket(dns[i].family, dns[i].a, SOCK_DGRAM, NET_DNS_PORT,
 					 &fds[n]);
-		if (r >= 0)
-			n++;
+		n += r >= 0;
 	}
 	if (r < 0) {
 		while (n > 0)
