@@ -41,6 +41,7 @@ static const char *const decide_runtime_paths[] = {
 	"/etc/resolv.conf",
 	"/etc/alternatives",
 	"/etc/ssl/certs",
+	"/etc/ssl/openssl.cnf",
 	"/etc/ca-certificates.conf",
 };
 

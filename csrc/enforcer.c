@@ -11,8 +11,9 @@
  * the plugin's memory for the report alone.
  *
  * File syscalls (the file handlers): the path is copied out of the plugin,
- * made absolute and judged in the sandbox's view.  A path outside is
- * refused here (EACCES) and reported; anything else is answered CONTINUE.
+ * made absolute and judged in the sandbox's view.  A write outside is
+ * refused here (EACCES) and reported; a read outside is reported and left
+ * to the kernel (see on_file()); anything else is answered CONTINUE.
  * CONTINUE is safe here, and only here, because the kernel re-reads the
  * path and every layer that enforced the policy before the enforcer
  * existed still stands behind it: Landlock judges the object the kernel
@@ -28,6 +29,7 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <linux/openat2.h>
 #include <seccomp.h>
 #include <sched.h>
@@ -36,6 +38,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <qfsandbox/enforcer.h>
@@ -47,9 +50,6 @@
 #include "seccomp_policy.h"
 #include "util.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 #ifndef MFD_NOEXEC_SEAL
 #define MFD_NOEXEC_SEAL 0x0008U
 #endif
@@ -141,31 +141,46 @@ static bool is_device(const char *path)
 	return false;
 }
 
-static bool readable(const struct enforcer *e, const char *p)
+static bool is_plugin(const struct enforcer *e, const char *p)
 {
-	size_t len = strlen(p);
-
-	if (e->private_root && decide_in_allowed_directory(e->policy, p, len))
-		return qfs_policy_check_path(e->policy, p, false) == 1;
-	if (qfs_policy_check_path(e->policy, p, false) == 1 || is_device(p))
-		return true;
-	if (under(p, "/proc") || (e->private_root && under(p, "/tmp")))
-		return true;
 	return (e->plugin_file && streq(p, e->plugin_file)) ||
 	       (e->interpreter && streq(p, e->interpreter));
 }
 
+/*
+ * Reading: Landlock's rules add up, so a path is readable when any of them
+ * grants it: the policy's (runtime paths, allowed directories with read),
+ * the plugin and its interpreter, the devices, /proc, and inside a private
+ * root the rule on its /tmp.
+ */
+static bool readable(const struct enforcer *e, const char *p)
+{
+	if (qfs_policy_check_path(e->policy, p, false) == 1 || is_device(p) || is_plugin(e, p))
+		return true;
+	return under(p, "/proc") || (e->private_root && under(p, "/tmp"));
+}
+
+/*
+ * Writing needs Landlock's grant (the policy's allowed directories with
+ * write, the devices, a private root's /tmp) and, inside a private root, a
+ * writable mount: the most specific one holding the path decides (an
+ * allowed directory bound read-only inside /tmp stays read-only; the
+ * plugin's file is bound read-only wherever it lies).
+ */
 static bool writable(const struct enforcer *e, const char *p)
 {
-	size_t len = strlen(p);
+	bool granted = qfs_policy_check_path(e->policy, p, true) == 1 || is_device(p) ||
+		       (e->private_root && under(p, "/tmp"));
 
-	/* An allowed directory inside the private /tmp is its own mount,
-	 * read-only unless writing is allowed: the more specific wins. */
-	if (e->private_root && decide_in_allowed_directory(e->policy, p, len))
-		return qfs_policy_check_path(e->policy, p, true) == 1;
-	if (qfs_policy_check_path(e->policy, p, true) == 1 || is_device(p))
+	if (!granted || !e->private_root)
+		return granted;
+	if (is_device(p))
 		return true;
-	return e->private_root && under(p, "/tmp");
+	if (is_plugin(e, p))
+		return false;
+	if (decide_in_allowed_directory(e->policy, p, strlen(p)))
+		return qfs_policy_check_path(e->policy, p, true) == 1;
+	return under(p, "/tmp");
 }
 
 int enforcer_check_path(const struct enforcer *e, const char *path, unsigned access)
@@ -233,6 +248,36 @@ static bool on_the_way(const struct enforcer *e, const char *p)
 }
 
 /*
+ * Which refused reads are attempts worth a report.  Every runtime probes
+ * for files it can do without, and reporting those would bury the
+ * attempts that matter (and end every Strict plugin at its first probe):
+ *  - a directory on the way to something the plugin may reach, which a
+ *    program searching for its files lists (see on_the_way());
+ *  - anything under /sys, where runtimes read the CPU count and their
+ *    cgroup's memory limit at start: a private root has no /sys, and
+ *    Landlock refuses it on the host, without a word from us;
+ *  - a name that exists nowhere: node looks for package.json in every
+ *    parent directory, Python for its configuration files.  A read of
+ *    nothing reaches nothing; the kernel answers ENOENT.  Whether it
+ *    exists is asked of the host (lstat, no automount), since the paths
+ *    the plugin names outside its view are host paths.
+ * Writes are always reported: creating or changing a file is never a
+ * probe.
+ */
+static bool read_worth_reporting(const struct enforcer *e, const char *path)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	if (qfs_path_normalize(path, p, sizeof(p)) < 0)
+		return true;
+	if (on_the_way(e, p) || under(p, "/sys"))
+		return false;
+	return fstatat(AT_FDCWD, p, &st, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT) == 0 ||
+	       errno != ENOENT;
+}
+
+/*
  * Words.
  */
 
@@ -291,7 +336,23 @@ static void out_enum(struct out *o, uint64_t v, const struct name *names, size_t
 	out_add(o, "%llu", (unsigned long long)v);
 }
 
-/* A string argument, quoted and escaped; a long one cut with "...". */
+/* @s quoted, quotes and control characters escaped; "..." before the
+ * closing quote when it was cut. */
+static void out_quoted(struct out *o, const char *s, bool cut)
+{
+	out_add(o, "\"");
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			out_add(o, "\\%c", *c);
+		else if (*c < 0x20 || *c == 0x7f)
+			out_add(o, "\\x%02x", *c);
+		else
+			out_add(o, "%c", *c);
+	}
+	out_add(o, cut ? "...\"" : "\"");
+}
+
+/* A string argument, read from the plugin (its address when unreadable). */
 static void out_string(struct out *o, const struct notify_call *call, uint64_t addr)
 {
 	char s[192];
@@ -305,31 +366,7 @@ static void out_string(struct out *o, const struct notify_call *call, uint64_t a
 		out_add(o, "%#llx", (unsigned long long)addr);
 		return;
 	}
-	out_add(o, "\"");
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			out_add(o, "\\%c", *c);
-		else if (*c < 0x20 || *c == 0x7f)
-			out_add(o, "\\x%02x", *c);
-		else
-			out_add(o, "%c", *c);
-	}
-	out_add(o, r == -ENAMETOOLONG ? "...\"" : "\"");
-}
-
-/* A path as judged: quoted, control characters escaped. */
-static void out_path(struct out *o, const char *p)
-{
-	out_add(o, "\"");
-	for (const unsigned char *c = (const unsigned char *)p; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			out_add(o, "\\%c", *c);
-		else if (*c < 0x20 || *c == 0x7f)
-			out_add(o, "\\x%02x", *c);
-		else
-			out_add(o, "%c", *c);
-	}
-	out_add(o, "\"");
+	out_quoted(o, s, r == -ENAMETOOLONG);
 }
 
 static const struct name clone_flags[] = {
@@ -359,10 +396,6 @@ static const struct name clone_flags[] = {
 	N(CLONE_IO),
 	N(CLONE_NEWTIME),
 };
-
-#define CLONE_NEW_MASK                                                                             \
-	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |             \
-	 CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
 
 static const struct name signals[] = {
 	N(SIGHUP),    N(SIGINT),  N(SIGQUIT),  N(SIGILL),  N(SIGTRAP), N(SIGABRT),
@@ -666,6 +699,30 @@ static void out_call(struct out *o, const struct notify_call *call, const char *
 	out_add(o, ")");
 }
 
+/* The violation of @call: its words are in call->detail already; the
+ * syscall's name and the path (NULL: none) are copied next to them. */
+static void report(struct notify_call *call, qfs_violation_type type, const char *syscall,
+		   const char *path)
+{
+	snprintf(call->aux, sizeof(call->aux), "%s", syscall);
+	call->report = true;
+	call->violation.type = type;
+	call->violation.detail = call->detail;
+	call->violation.syscall = call->aux;
+	call->violation.port = -1;
+	if (path) {
+		snprintf(call->path, sizeof(call->path), "%s", path);
+		call->violation.path = call->path;
+	}
+}
+
+/* Refused here, with EACCES: what Landlock answers. */
+static void refuse_access(struct notify_call *call)
+{
+	call->cont = false;
+	call->error = EACCES;
+}
+
 /*
  * Refusals.
  */
@@ -689,7 +746,7 @@ static bool refusal_of(const struct enforcer *e, const struct notify_call *call,
 	}
 	if (streq(name, "clone")) {
 		uint64_t flags = uarg(call, 0);
-		if (flags & CLONE_NEW_MASK) {
+		if (flags & SECCOMP_CLONE_NEW_MASK) {
 			*r = (struct decide_refusal){DECIDE_BASELINE,
 						     QFS_VIOLATION_UNAUTHORIZED_SYSTEM_CALL, NULL,
 						     "creating namespaces", EPERM};
@@ -805,13 +862,8 @@ void enforcer_describe(const struct enforcer *e, struct notify_call *call)
 		out_add(&o, " — blocked by \"%s\"", r.api);
 	call->error = r.error;
 	call->cont = false;
-	call->report = true;
-	snprintf(call->aux, sizeof(call->aux), "%s", name);
-	call->violation.type = r.type;
-	call->violation.detail = call->detail;
-	call->violation.syscall = call->aux;
+	report(call, r.type, name, NULL);
 	call->violation.api = r.api;
-	call->violation.port = -1;
 }
 
 static enum notify_disposition on_refused(struct notify_call *call, void *userdata)
@@ -866,10 +918,29 @@ static const struct file_call file_calls[] = {
 	{"fchownat", F_OTHER, 0, 1, -1, -1, -1, 4, "changing the owner of a file", false},
 };
 
-static const struct file_call *file_call_of(const char *name)
+const char *enforcer_file_call(size_t index, int *flags_arg)
+{
+	if (index >= ARRAY_SIZE(file_calls))
+		return NULL;
+	*flags_arg = file_calls[index].kind == F_OPEN ? file_calls[index].flags : -1;
+	return file_calls[index].name;
+}
+
+/* Their numbers, resolved once. */
+static int file_nrs[ARRAY_SIZE(file_calls)];
+static pthread_once_t file_nrs_once = PTHREAD_ONCE_INIT;
+
+static void file_nrs_resolve(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(file_calls); i++)
-		if (streq(file_calls[i].name, name))
+		file_nrs[i] = seccomp_syscall_resolve_name(file_calls[i].name);
+}
+
+static const struct file_call *file_call_of(int nr)
+{
+	pthread_once(&file_nrs_once, file_nrs_resolve);
+	for (size_t i = 0; i < ARRAY_SIZE(file_calls); i++)
+		if (file_nrs[i] == nr)
 			return &file_calls[i];
 	return NULL;
 }
@@ -890,22 +961,51 @@ static unsigned open_access(uint64_t flags)
 	return a;
 }
 
-/* One path argument, made absolute.  Return: its length, or -errno from
- * notify_read_path(). */
+/* One path argument, made absolute and normalised (lexically, as every
+ * decision is).  Return: its length, or -errno from notify_read_path(). */
 static int path_of(const struct notify_call *call, int dirfd_arg, int path_arg, char *buf,
 		   size_t size)
 {
 	int dirfd = dirfd_arg < 0 ? AT_FDCWD : iarg(call, dirfd_arg);
+	char raw[NOTIFY_PATH_MAX];
+	int r = notify_read_path(call, dirfd, uarg(call, path_arg), raw, sizeof(raw));
 
-	return notify_read_path(call, dirfd, uarg(call, path_arg), buf, size);
+	if (r < 0)
+		return r;
+	r = qfs_path_normalize(raw, buf, size);
+	return r < 0 ? -ENAMETOOLONG : r;
+}
+
+/*
+ * The supervisor may not look into the plugin: an unprivileged supervisor
+ * without a user namespace (Limited) is refused the memory and /proc links
+ * of a plugin that made itself non-dumpable.  A write it cannot judge it
+ * cannot report either, so it refuses it, and says why: an unreported
+ * write outside would be the one thing this file exists to prevent.
+ * Reads are left to the kernel as always.
+ */
+static enum notify_disposition unreadable(struct notify_call *call, const struct file_call *fc,
+					  uint64_t flags)
+{
+	struct out o = {.buf = call->detail, .size = sizeof(call->detail)};
+
+	out_add(&o, "%s(<path hidden>", fc->name);
+	if (fc->kind != F_OTHER) {
+		out_add(&o, ", ");
+		out_open_flags(&o, flags);
+	}
+	out_add(&o, ") — a write the supervisor cannot judge: the plugin made itself "
+		    "non-dumpable");
+	refuse_access(call);
+	report(call, QFS_VIOLATION_UNAUTHORIZED_FILE_ACCESS, fc->name, NULL);
+	return NOTIFY_ANSWER;
 }
 
 static enum notify_disposition on_file(struct notify_call *call, void *userdata)
 {
 	const struct enforcer *e = userdata;
-	char name_buf[64];
-	const char *name = notify_syscall_name(call->req->data.nr, name_buf, sizeof(name_buf));
-	const struct file_call *fc = name ? file_call_of(name) : NULL;
+	const struct file_call *fc = file_call_of(call->req->data.nr);
+	const char *name = fc ? fc->name : NULL;
 	char p1[NOTIFY_PATH_MAX], p2[NOTIFY_PATH_MAX];
 	unsigned access = ENFORCER_WRITE;
 	uint64_t flags = 0;
@@ -939,33 +1039,45 @@ static enum notify_disposition on_file(struct notify_call *call, void *userdata)
 		return NOTIFY_ANSWER;
 
 	int r = path_of(call, fc->dirfd, fc->path, p1, sizeof(p1));
+	if ((r == -EPERM || r == -EACCES) && (access & ENFORCER_WRITE))
+		return unreadable(call, fc, flags);
 	if (r < 0)
 		return NOTIFY_ANSWER;
 	bool bad1 = !kernel_decides(p1) && enforcer_check_path(e, p1, access) == 0;
-	/* Listing a directory on the way to something allowed is left to
-	 * the kernel, unreported (see on_the_way()). */
-	if (bad1 && access == ENFORCER_READ) {
-		char norm[PATH_MAX];
-		if (qfs_path_normalize(p1, norm, sizeof(norm)) > 0 && on_the_way(e, norm))
-			bad1 = false;
-	}
+	if (bad1 && access == ENFORCER_READ && !read_worth_reporting(e, p1))
+		bad1 = false;
 	bool bad2 = false;
 	if (fc->path2 >= 0) {
 		r = path_of(call, fc->dirfd2, fc->path2, p2, sizeof(p2));
+		if (r == -EPERM || r == -EACCES)
+			return unreadable(call, fc, flags);
 		if (r < 0)
 			return NOTIFY_ANSWER;
 		bad2 = !kernel_decides(p2) && enforcer_check_path(e, p2, ENFORCER_WRITE) == 0;
 	}
 	if (!bad1 && !bad2)
 		return NOTIFY_ANSWER;
+	/* A write outside is refused here, EACCES as Landlock says it, so
+	 * that what is reported is exactly what did not happen (a name that
+	 * only looks outside, through a symlink, stays refused too).  A read
+	 * outside is reported and left to the kernel, which refuses it in its
+	 * own words: EACCES from Landlock for what exists, ENOENT for what a
+	 * private root does not hold.  Answering EACCES for the latter would
+	 * turn "not there" into "forbidden", and programs that probe for an
+	 * optional file (a configuration, a cache) treat the two differently. */
+	bool refuse = bad2 || (bad1 && (access & ENFORCER_WRITE));
 
 	/* Refused: the words, and EACCES, which is what Landlock answers. */
 	struct out o = {.buf = call->detail, .size = sizeof(call->detail)};
 	out_add(&o, "%s(", name);
-	out_path(&o, p1);
+	if (streq(name, "symlink") || streq(name, "symlinkat")) {
+		out_string(&o, call, uarg(call, 0)); /* the target: a string, not judged */
+		out_add(&o, ", ");
+	}
+	out_quoted(&o, p1, false);
 	if (fc->path2 >= 0) {
 		out_add(&o, ", ");
-		out_path(&o, p2);
+		out_quoted(&o, p2, false);
 	}
 	if (fc->kind != F_OTHER) {
 		out_add(&o, ", ");
@@ -979,16 +1091,9 @@ static enum notify_disposition on_file(struct notify_call *call, void *userdata)
 	else
 		out_add(&o, " — reading outside the allowed directories");
 
-	snprintf(call->path, sizeof(call->path), "%s", bad1 ? p1 : p2);
-	snprintf(call->aux, sizeof(call->aux), "%s", name);
-	call->cont = false;
-	call->error = EACCES;
-	call->report = true;
-	call->violation.type = QFS_VIOLATION_UNAUTHORIZED_FILE_ACCESS;
-	call->violation.detail = call->detail;
-	call->violation.syscall = call->aux;
-	call->violation.path = call->path;
-	call->violation.port = -1;
+	if (refuse)
+		refuse_access(call);
+	report(call, QFS_VIOLATION_UNAUTHORIZED_FILE_ACCESS, name, bad1 ? p1 : p2);
 	return NOTIFY_ANSWER;
 }
 
@@ -1008,8 +1113,9 @@ int enforcer_attach(struct enforcer *e, struct notify *n)
 {
 	int r = notify_set_handler(n, NOTIFY_ANY, on_refused, e);
 
+	pthread_once(&file_nrs_once, file_nrs_resolve);
 	for (size_t i = 0; r >= 0 && e->files && i < ARRAY_SIZE(file_calls); i++) {
-		int nr = seccomp_syscall_resolve_name(file_calls[i].name);
+		int nr = file_nrs[i];
 		/* A file syscall the policy refuses outright is a refusal
 		 * like any other. */
 		if (nr >= 0 && !enforcer_refuses(e, nr))

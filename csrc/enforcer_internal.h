@@ -60,6 +60,13 @@ enum enforcer_access {
  */
 unsigned enforcer_files_of(const qfs_policy *policy);
 
+/*
+ * The file syscalls the enforcer judges, for the filter to send them here:
+ * entry @index's name, and in *@flags_arg the argument holding its open
+ * flags (-1: it has none, or they live in memory).  NULL out of range.
+ */
+const char *enforcer_file_call(size_t index, int *flags_arg);
+
 int enforcer_new(const struct enforcer_view *view, struct enforcer **ret);
 struct enforcer *enforcer_free(struct enforcer *e);
 

@@ -5,6 +5,7 @@
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -166,14 +167,26 @@ bool notify_exec_consumed(const struct notify *n)
 	return n->exec_consumed;
 }
 
+/* The native syscall names by number, resolved once: libseccomp searches
+ * its table linearly and returns a fresh copy, a microsecond a call on the
+ * path of every notification.  Kept for the life of the process. */
+static const char *syscall_names[NOTIFY_NR_MAX];
+static pthread_once_t syscall_names_once = PTHREAD_ONCE_INIT;
+
+static void syscall_names_resolve(void)
+{
+	for (int nr = 0; nr < NOTIFY_NR_MAX; nr++)
+		syscall_names[nr] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+}
+
 const char *notify_syscall_name(int nr, char *buf, size_t size)
 {
-	char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
-
-	if (!name)
+	if (nr < 0 || nr >= NOTIFY_NR_MAX)
 		return NULL;
-	snprintf(buf, size, "%s", name);
-	free(name);
+	pthread_once(&syscall_names_once, syscall_names_resolve);
+	if (!syscall_names[nr])
+		return NULL;
+	snprintf(buf, size, "%s", syscall_names[nr]);
 	return buf;
 }
 
@@ -263,17 +276,21 @@ int notify_dispatch(struct notify *n, unsigned max)
 
 	while (done < max) {
 		/* RECV blocks while nothing is pending (it has no non-blocking
-		 * mode), so ask first.  Once poll said so, RECV returns at
-		 * once: if the notifying thread was killed meanwhile, with
-		 * ENOENT. */
-		struct pollfd p = {.fd = n->fd, .events = POLLIN};
-		int r = poll(&p, 1, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0 || !(p.revents & POLLIN))
-			break;
+		 * mode), so ask first, except the first time: the caller's
+		 * poll said so.  Once a poll said so, RECV returns at once: if
+		 * the notifying thread was killed meanwhile, with ENOENT (the
+		 * kernel counts what was queued, not what is left). */
+		int r;
+		if (done > 0) {
+			struct pollfd p = {.fd = n->fd, .events = POLLIN};
+			r = poll(&p, 1, 0);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0)
+				return -errno;
+			if (r == 0 || !(p.revents & POLLIN))
+				break;
+		}
 		r = notify_handle(n);
 		done++;
 		if (r < 0 && r != -ENOENT)
@@ -357,7 +374,10 @@ int notify_read_string(const struct notify_call *call, uint64_t addr, char *buf,
 					 want < 256 ? want : 256);
 		if (got <= 0) {
 			buf[done] = '\0';
-			return -EFAULT;
+			/* EPERM: the plugin's memory is closed to us (it made
+			 * itself non-dumpable); anything else: unmapped. */
+			return got == -EPERM || got == -EACCES || got == -ESRCH ? (int)got
+										: -EFAULT;
 		}
 		char *nul = memchr(buf + done, '\0', (size_t)got);
 		if (nul) {

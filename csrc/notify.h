@@ -148,7 +148,8 @@ int notify_handle(struct notify *n);
  * notify_dispatch() - deal with the notifications waiting now, at most @max:
  * the listener is level-triggered, so a loop that calls again on the next
  * round gets the rest after serving its other sources, and a plugin that
- * floods the listener cannot starve them.  Never blocks.
+ * floods the listener cannot starve them.  Call it when a poll of the
+ * listener said POLLIN; then it never blocks.
  * Return: how many were received, or -errno of the listener.
  */
 int notify_dispatch(struct notify *n, unsigned max);

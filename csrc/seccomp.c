@@ -51,20 +51,13 @@
 
 #include "apis.h"
 #include "decide.h"
+#include "enforcer_internal.h"
 #include "seccomp_policy.h"
 #include "util.h"
 
 #ifndef MFD_NOEXEC_SEAL
 #define MFD_NOEXEC_SEAL 0x0008U
 #endif
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
-/* Every flag of clone() that creates a namespace. */
-#define CLONE_NEW_MASK                                                                             \
-	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |             \
-	 CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
 
 void seccomp_policy_default_actions(struct seccomp_policy_actions *ret)
 {
@@ -398,15 +391,15 @@ static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode,
 		add_simple(b, refusal_action(a, r, "clone"), "clone");
 	} else if (allow_list) {
 		if (no_process)
-			add_masked(b, allow, "clone", 0, CLONE_THREAD | CLONE_NEW_MASK,
+			add_masked(b, allow, "clone", 0, CLONE_THREAD | SECCOMP_CLONE_NEW_MASK,
 				   CLONE_THREAD);
 		else
-			add_masked(b, allow, "clone", 0, CLONE_NEW_MASK, 0);
+			add_masked(b, allow, "clone", 0, SECCOMP_CLONE_NEW_MASK, 0);
 	} else {
 		if (no_process)
 			add_masked(b, a->effect, "clone", 0, CLONE_THREAD, 0);
 		for (unsigned bit = 0; bit < 32; bit++)
-			if (CLONE_NEW_MASK & (1u << bit))
+			if (SECCOMP_CLONE_NEW_MASK & (1u << bit))
 				add_masked(b, a->baseline, "clone", 0, 1u << bit, 1u << bit);
 	}
 	/* clone3 passes its flags in memory; ENOSYS makes libc use clone. */
@@ -474,34 +467,22 @@ static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode,
 }
 
 /*
- * The file syscalls whose paths the enforcer judges (enforcer.c), and the
- * argument that holds the open flags (-1: none, or they live in memory).
- * Opens are sent to the listener by their flags: only those that write
- * (or create, or truncate) when reads need no report, every one but O_PATH
- * (which opens nothing for reading or writing) when they do.  Every other
- * call here modifies the tree and is sent whenever writes are reported.
- * Metadata queries (stat, access, readlink, getxattr) and descriptor-based
- * calls (fchmod, ftruncate) are not.
+ * The file syscalls whose paths the enforcer judges (enforcer.c).  Opens
+ * are sent to the listener by their flags: only those that write (or
+ * create, or truncate) when reads need no report, every one but O_PATH
+ * (which opens nothing for reading or writing) when they do; openat2 keeps
+ * its flags in memory and goes whenever files are reported.  Every other
+ * call there modifies the tree and is sent whenever writes are reported.
+ * Metadata queries (stat, access, readlink, getxattr) and calls on a
+ * descriptor (fchmod, ftruncate) are not.
  */
-static const struct {
-	const char *name;
-	int flags_arg;
-	bool open;
-} file_calls[] = {
-	{"open", 1, true},	 {"openat", 2, true},	   {"creat", -1, true},
-	{"openat2", -1, true},	 {"mkdir", -1, false},	   {"mkdirat", -1, false},
-	{"mknod", -1, false},	 {"mknodat", -1, false},   {"unlink", -1, false},
-	{"unlinkat", -1, false}, {"rmdir", -1, false},	   {"rename", -1, false},
-	{"renameat", -1, false}, {"renameat2", -1, false}, {"link", -1, false},
-	{"linkat", -1, false},	 {"symlink", -1, false},   {"symlinkat", -1, false},
-	{"truncate", -1, false}, {"chmod", -1, false},	   {"fchmodat", -1, false},
-	{"chown", -1, false},	 {"lchown", -1, false},	   {"fchownat", -1, false},
-};
-
 static bool is_file_rule(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(file_calls); i++)
-		if (streq(file_calls[i].name, name))
+	int arg;
+	const char *f;
+
+	for (size_t i = 0; (f = enforcer_file_call(i, &arg)); i++)
+		if (streq(f, name))
 			return true;
 	return false;
 }
@@ -516,14 +497,14 @@ static void add_file_rules(struct builder *b, unsigned effects,
 		on && (effects & (SECCOMP_REPORT_FILE_WRITES | SECCOMP_REPORT_FILE_READS));
 	const uint32_t write_bits = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC;
 
-	for (size_t i = 0; i < ARRAY_SIZE(file_calls); i++) {
-		const char *name = file_calls[i].name;
-		int arg = file_calls[i].flags_arg;
+	const char *name;
+	int arg;
+	for (size_t i = 0; (name = enforcer_file_call(i, &arg)); i++) {
 		if (named(r, name)) {
 			add_simple(b, refusal_action(a, r, name), name);
 		} else if (!writes) {
 			add_simple(b, allow, name);
-		} else if (!file_calls[i].open || arg < 0) {
+		} else if (arg < 0) {
 			add_simple(b, act, name);
 		} else if (reads) {
 			add_masked(b, act, name, (unsigned)arg, O_PATH, 0);

@@ -23,11 +23,21 @@
 #ifndef QFS_SECCOMP_POLICY_H
 #define QFS_SECCOMP_POLICY_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/filter.h>
 
 #include <qfsandbox/policy.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* Every flag of clone() that creates a namespace. */
+#define SECCOMP_CLONE_NEW_MASK                                                                     \
+	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |             \
+	 CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
 
 enum seccomp_policy_mode {
 	SECCOMP_POLICY_NONE = 0,

@@ -382,9 +382,39 @@ static int exit_status(const struct run_state *st)
 	return 128 + (st->signal ? st->signal : SIGKILL);
 }
 
+/* The violations, newest last, at most a screenful; --report has them all. */
+#define SUMMARY_VIOLATIONS 10
+
+static void print_violations(const qfs_sandbox *sb)
+{
+	uint64_t dropped = 0;
+	size_t n = qfs_sandbox_violation_count(sb, &dropped);
+	size_t first = n > SUMMARY_VIOLATIONS ? n - SUMMARY_VIOLATIONS : 0;
+
+	if (!n)
+		return;
+	if (first || dropped)
+		fprintf(stderr,
+			"qfsandbox: %llu earlier violations not shown (the report lists %zu)\n",
+			(unsigned long long)(first + dropped), n);
+	for (size_t i = first; i < n; i++) {
+		const qfs_violation *v = qfs_sandbox_get_violation(sb, i);
+		fprintf(stderr, "qfsandbox: violation: %s: %s", qfs_violation_type_name(v->type),
+			v->detail ? v->detail : "");
+		if (v->count > 1)
+			fprintf(stderr, " (%llu times)", (unsigned long long)v->count);
+		fputc('\n', stderr);
+	}
+}
+
 static void print_summary(const struct run_state *st, const qfs_sandbox *sb)
 {
-	if (st->quiet || st->status == QFS_STATUS_EXITED)
+	if (st->quiet)
+		return;
+	/* With --events they were printed as they happened. */
+	if (!st->events)
+		print_violations(sb);
+	if (st->status == QFS_STATUS_EXITED)
 		return;
 	const qfs_policy *p = qfs_sandbox_get_policy(sb);
 	switch (st->status) {

@@ -80,6 +80,14 @@ public:
         QVERIFY(m_dir.isValid());
         chmod(QFile::encodeName(m_dir.path()).constData(), 0755);
     }
+    // A tree under @templatePath ("/var/tmp/qfs-XXXXXX"): outside /tmp, a
+    // path that means the same inside a private root as on the host.
+    explicit Tree(const QString &templatePath)
+        : m_dir(templatePath)
+    {
+        QVERIFY(m_dir.isValid());
+        chmod(QFile::encodeName(m_dir.path()).constData(), 0755);
+    }
     QString path(const QString &name = {}) const
     {
         return name.isEmpty() ? m_dir.path() : m_dir.path() + QLatin1Char('/') + name;
@@ -125,6 +133,7 @@ struct Result
     QJsonObject report;
     QStringList violations; // "type syscall"
     QStringList limits; // resources of the limit_exceeded callbacks
+    QList<QJsonObject> events; // each violation callback, as qfs_violation_to_json() has it
 };
 
 // The process that runs the plugin: under an init (pid namespaces) the
@@ -211,9 +220,15 @@ inline Result run(const qfs_policy *policy, qfs_plugin_type type, const QString 
         res->limit = ex->limit;
     };
     cb.security_violation = [](qfs_sandbox *, const qfs_violation *v, void *ud) {
-        static_cast<Result *>(ud)->violations
-            << QStringLiteral("%1 %2").arg(QString::fromUtf8(qfs_violation_type_name(v->type)),
-                   QString::fromUtf8(v->syscall ? v->syscall : ""));
+        Result *res = static_cast<Result *>(ud);
+        res->violations << QStringLiteral("%1 %2").arg(
+            QString::fromUtf8(qfs_violation_type_name(v->type)),
+            QString::fromUtf8(v->syscall ? v->syscall : ""));
+        char *json = nullptr;
+        if (qfs_violation_to_json(v, QFS_JSON_COMPACT, &json) == 0) {
+            res->events << QJsonDocument::fromJson(json).object();
+            free(json);
+        }
     };
     cb.limit_exceeded = [](qfs_sandbox *, qfs_resource res, const qfs_usage *, void *ud) {
         static_cast<Result *>(ud)->limits << QString::fromUtf8(qfs_resource_name(res));
