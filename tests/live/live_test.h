@@ -16,6 +16,9 @@
 #include <memory>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -277,6 +280,23 @@ inline Result run(const qfs_policy *policy, qfs_plugin_type type, const QString 
     qfs_sandbox_free(sb);
     qfs_loop_free(loop);
     return r;
+}
+
+// A non-blocking socket of @type on a free port of the host's loopback
+// (listening, for a stream socket).
+inline int loopbackSocket(int type, QString *port)
+{
+    int fd = socket(AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    sockaddr_in sa {};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(sa);
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof(sa)) < 0
+        || (type == SOCK_STREAM && listen(fd, 4) < 0)
+        || getsockname(fd, reinterpret_cast<sockaddr *>(&sa), &len) < 0)
+        return -1;
+    *port = QString::number(ntohs(sa.sin_port));
+    return fd;
 }
 
 // Whether the plugin's attempt was refused the way @level refuses: under

@@ -200,23 +200,6 @@ void TestIsolation::networkInterfaces()
     QCOMPARE(inside, QSet<QByteArray> { "lo" });
 }
 
-// A non-blocking socket of @type on a free port of the host's loopback
-// (listening, for a stream socket).
-static int loopbackSocket(int type, QString *port)
-{
-    int fd = socket(AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    sockaddr_in sa {};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(sa);
-    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof(sa)) < 0
-        || (type == SOCK_STREAM && listen(fd, 4) < 0)
-        || getsockname(fd, reinterpret_cast<sockaddr *>(&sa), &len) < 0)
-        return -1;
-    *port = QString::number(ntohs(sa.sin_port));
-    return fd;
-}
-
 void TestIsolation::noConnection_data()
 {
     addLevels(true);

@@ -439,18 +439,12 @@ void TestNetwork::hostLoopbackUnreachable()
 {
     // The network allowed is not the supervisor's loopback: the plugin's
     // 127.0.0.1 is its own.
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    sockaddr_in sa {};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(sa);
+    QString port;
+    int fd = loopbackSocket(SOCK_STREAM, &port);
     QVERIFY(fd >= 0);
-    QCOMPARE(bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof(sa)), 0);
-    QCOMPARE(listen(fd, 4), 0);
-    QCOMPARE(getsockname(fd, reinterpret_cast<sockaddr *>(&sa), &len), 0);
     Policy p = netPolicy(QFS_LEVEL_SANDBOXED, {});
 
-    Result r = runNet(p.get(), { "tcp", "127.0.0.1", QString::number(ntohs(sa.sin_port)) });
+    Result r = runNet(p.get(), { "tcp", "127.0.0.1", port });
     const int conn = accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
     if (conn >= 0)
         close(conn);
