@@ -801,8 +801,18 @@ static bool refusal_of(const struct enforcer *e, const struct notify_call *call,
 				"an IP socket without network access", EPERM};
 			return true;
 		}
-		if (decide_allow_list(p) && domain != AF_UNIX && domain != AF_INET &&
-		    domain != AF_INET6 && domain != AF_NETLINK) {
+		const bool usual = domain == AF_UNIX || domain == AF_INET || domain == AF_INET6 ||
+				   domain == AF_NETLINK;
+		if (!usual && (e->sockets & SECCOMP_SOCKET_FAMILIES)) {
+			*r = (struct decide_refusal){
+				DECIDE_EFFECT, QFS_VIOLATION_UNAUTHORIZED_NETWORK_ACCESS, NULL,
+				"a socket family no sandbox allows (AF_VSOCK reaches the "
+				"hypervisor, "
+				"AF_SMC, AF_RDS and AF_TIPC make connections of their own)",
+				EAFNOSUPPORT};
+			return true;
+		}
+		if (decide_allow_list(p) && !usual) {
 			*r = (struct decide_refusal){
 				DECIDE_UNLISTED, QFS_VIOLATION_UNAUTHORIZED_NETWORK_ACCESS, NULL,
 				"a socket family Strict does not allow", EPERM};

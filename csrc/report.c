@@ -41,12 +41,13 @@ static int dump(json_t *root, unsigned flags, char **ret)
 static json_t *usage_json(const qfs_usage *u)
 {
 	return json_pack(
-		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "cpu_time_used",
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "cpu_time_used",
 		(json_int_t)u->cpu_time_used_ms, "memory_used_mb", (json_int_t)u->memory_used_mb,
 		"memory_peak_mb", (json_int_t)u->memory_peak_mb, "disk_space_used_mb",
 		(json_int_t)u->disk_space_used_mb, "file_handles_used",
 		(json_int_t)u->file_handles_used, "network_connections_used",
-		(json_int_t)u->network_connections_used, "processes_peak",
+		(json_int_t)u->network_connections_used, "network_connections_peak",
+		(json_int_t)u->network_connections_peak, "processes_peak",
 		(json_int_t)u->processes_peak, "wall_time_ms", (json_int_t)u->wall_time_ms);
 }
 
@@ -116,6 +117,49 @@ static json_t *missing_json(const char *missing)
 	return a;
 }
 
+/* Network policy (net.h): what the network became, and what the mediator
+ * did in the run. */
+static const char *network_limit_backend(const struct launch_enforcement *e)
+{
+	if (e->net_mode == NET_MODE_MEDIATED)
+		return "mediator";
+	if (e->net_mode == NET_MODE_COUNTED)
+		return e->landlock_tcp_connect ? "mediator"
+					       : "mediator (without Landlock's TCP rules a "
+						 "racing plugin may escape the count)";
+	return "none";
+}
+
+static json_t *network_json(const qfs_sandbox *sb)
+{
+	const struct launch_enforcement *e = &sb->enf;
+	struct net_stats st;
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	if (sb->net)
+		net_get_stats(sb->net, &st);
+	else
+		st = sb->net_stats;
+	json_object_set_new(o, "mode", json_string(net_mode_name(e->net_mode)));
+	json_object_set_new(o, "landlock_tcp_connect", json_boolean(e->landlock_tcp_connect));
+	if (e->net_mode == NET_MODE_MEDIATED || e->net_mode == NET_MODE_COUNTED) {
+		json_object_set_new(o, "connections", json_integer((json_int_t)st.connections));
+		json_object_set_new(o, "refused_by_policy",
+				    json_integer((json_int_t)st.refused_policy));
+		json_object_set_new(o, "refused_by_limit",
+				    json_integer((json_int_t)st.refused_limit));
+	}
+	if (e->net_mode == NET_MODE_MEDIATED) {
+		json_object_set_new(o, "dns_queries", json_integer((json_int_t)st.dns_queries));
+		json_object_set_new(o, "dns_refused", json_integer((json_int_t)st.dns_refused));
+		json_object_set_new(o, "proxy_sessions",
+				    json_integer((json_int_t)st.proxy_sessions));
+	}
+	return o;
+}
+
 static json_t *enforcement_json(const qfs_sandbox *sb)
 {
 	const struct launch_enforcement *e = &sb->enf;
@@ -180,6 +224,8 @@ static json_t *enforcement_json(const qfs_sandbox *sb)
 			json_array_append_new(effects, json_string("no_unix_sockets"));
 		if (e->sockets & SECCOMP_NO_INET_SOCKETS)
 			json_array_append_new(effects, json_string("no_inet_sockets"));
+		if (e->sockets & SECCOMP_SOCKET_FAMILIES)
+			json_array_append_new(effects, json_string("socket_families"));
 	}
 	json_object_set_new(o, "effects", effects);
 	json_object_set_new(o, "mdwe", json_boolean(e->mdwe));
@@ -213,7 +259,7 @@ static json_t *enforcement_json(const qfs_sandbox *sb)
 									 : "sampling"));
 	json_object_set_new(limits, "file_handles",
 			    json_string(e->rlimit_nofile ? "rlimit" : "none"));
-	json_object_set_new(limits, "network_connections", json_string("none"));
+	json_object_set_new(limits, "network_connections", json_string(network_limit_backend(e)));
 	json_object_set_new(limits, "processes",
 			    json_string(restricted && (e->effects & APIS_NO_PROCESS_CREATION)
 						? "seccomp (no process creation)"
@@ -224,6 +270,7 @@ static json_t *enforcement_json(const qfs_sandbox *sb)
 			    cg ? json_pack("{s:s, s:s}", "kill", kill, "detail", cg) : json_null());
 	json_object_set_new(limits, "execution_timeout", json_string("timerfd"));
 	json_object_set_new(o, "limits", limits);
+	json_object_set_new(o, "network", network_json(sb));
 	json_object_set_new(o, "missing", missing_json(e->missing));
 	return o;
 }

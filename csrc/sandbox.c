@@ -16,6 +16,7 @@
 
 #include "enforcer_internal.h"
 #include "loop_internal.h"
+#include "net.h"
 #include "notify.h"
 #include "resources.h"
 #include "sandbox_internal.h"
@@ -94,6 +95,11 @@ static void run_release(qfs_sandbox *sb)
 {
 	sb->pidfd_src = loop_source_free(sb->pidfd_src);
 	sb->listener_src = loop_source_free(sb->listener_src);
+	if (sb->net) {
+		net_usage_refresh(sb->net);
+		net_get_stats(sb->net, &sb->net_stats);
+	}
+	sb->net = net_free(sb->net);
 	sb->notify = notify_free(sb->notify);
 	sb->enforcer = enforcer_free(sb->enforcer);
 	sb->violation_timer = loop_timer_free(sb->violation_timer);
@@ -491,6 +497,18 @@ bool sandbox_limit_exceeded(qfs_sandbox *sb, qfs_resource resource)
 	return true;
 }
 
+bool sandbox_limit_refused(qfs_sandbox *sb, qfs_resource resource)
+{
+	struct sandbox_guard g;
+
+	if (!sb->running || sb->reaped || !sb->cb.limit_exceeded)
+		return true;
+	guard_push(sb, &g);
+	sb->cb.limit_exceeded(sb, resource, &sb->usage, sb->userdata);
+	guard_pop(sb, &g);
+	return !g.freed;
+}
+
 int qfs_sandbox_kill(qfs_sandbox *sb)
 {
 	if (!sb)
@@ -766,6 +784,7 @@ static void run_reset(qfs_sandbox *sb)
 	violations_clear(sb);
 	memset(&sb->usage, 0, sizeof(sb->usage));
 	memset(&sb->enf, 0, sizeof(sb->enf));
+	memset(&sb->net_stats, 0, sizeof(sb->net_stats));
 	memset(&sb->setup_error, 0, sizeof(sb->setup_error));
 	sb->enf_valid = sb->setup_failed = false;
 	sb->reaped = sb->kill_requested = sb->limit_reported = false;
@@ -858,12 +877,82 @@ static int start_plan(qfs_sandbox *sb, const struct launch_config *base, struct 
 	return r;
 }
 
+int qfs_sandbox_set_nameservers(qfs_sandbox *sb, const char *const *servers, qfs_error *err)
+{
+	struct net_nameserver parsed[NET_MAX_NAMESERVERS];
+	size_t n = 0;
+
+	if (!sb)
+		return error_set(err, "", EINVAL, "qfs_sandbox_set_nameservers needs a sandbox");
+	if (sb->running)
+		return error_set(err, "", EBUSY,
+				 "the nameservers cannot change while the plugin "
+				 "runs");
+	for (; servers && servers[n]; n++) {
+		if (n == NET_MAX_NAMESERVERS)
+			return error_set(err, "nameservers", EINVAL,
+					 "at most %d nameservers can be set", NET_MAX_NAMESERVERS);
+		if (net_nameserver_parse(servers[n], &parsed[n]) < 0)
+			return error_set(err, "nameservers", EINVAL,
+					 "'%s' is not an address with an optional port "
+					 "(1.2.3.4, 1.2.3.4:53, ::1, [::1]:53)",
+					 servers[n]);
+	}
+	memcpy(sb->nameservers, parsed, n * sizeof(parsed[0]));
+	sb->n_nameservers = n;
+	return 0;
+}
+
+/* The network mediator of a run whose network is counted or mediated. */
+static int net_start(qfs_sandbox *sb, struct launch_child *child, qfs_error *err)
+{
+	struct net_nameserver system[NET_MAX_NAMESERVERS];
+	struct net_config cfg = {
+		.sb = sb,
+		.policy = sb->policy,
+		.mode = sb->enf.net_mode,
+		.listener = sb->listener,
+		.nameservers = sb->nameservers,
+		.n_nameservers = sb->n_nameservers,
+	};
+	int r;
+
+	for (int i = 0; i < NET_SOCK__MAX; i++) {
+		cfg.fds[i] = child->net_fds[i];
+		child->net_fds[i] = -1;
+	}
+	if (cfg.mode != NET_MODE_COUNTED && cfg.mode != NET_MODE_MEDIATED) {
+		for (int i = 0; i < NET_SOCK__MAX; i++)
+			close_safe(cfg.fds[i]);
+		return 0;
+	}
+	if (sb->listener < 0) {
+		for (int i = 0; i < NET_SOCK__MAX; i++)
+			close_safe(cfg.fds[i]);
+		return error_set(err, "network", ENOTSUP,
+				 "the network is mediated but the sandbox has no seccomp listener");
+	}
+	if (!cfg.n_nameservers) {
+		cfg.n_nameservers =
+			net_system_nameservers("/etc/resolv.conf", system, NET_MAX_NAMESERVERS);
+		cfg.nameservers = system;
+	}
+	r = net_new(sb->loop, &cfg, &sb->net);
+	if (r < 0)
+		return error_set(err, "network", -r, "starting the network mediator failed");
+	return 0;
+}
+
 int qfs_sandbox_start(qfs_sandbox *sb, qfs_plugin_type type, const char *path,
 		      const char *const *argv, qfs_error *err)
 {
 	int fds[3] = {-1, -1, -1}, close_after[3] = {-1, -1, -1};
 	struct launch_child child = {0};
+	bool net_failed = false;
 	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(child.net_fds); i++)
+		child.net_fds[i] = -1;
 
 	if (!sb || !path)
 		return error_set(err, "", EINVAL, "qfs_sandbox_start needs a sandbox and a path");
@@ -902,7 +991,11 @@ int qfs_sandbox_start(qfs_sandbox *sb, qfs_plugin_type type, const char *path,
 	sb->running = true;
 	loop_running_inc(sb->loop);
 
-	r = loop_source_new(sb->loop, sb->pidfd, EPOLLIN, on_exit_event, sb, &sb->pidfd_src);
+	r = net_start(sb, &child, err);
+	net_failed = r < 0;
+	if (r >= 0)
+		r = loop_source_new(sb->loop, sb->pidfd, EPOLLIN, on_exit_event, sb,
+				    &sb->pidfd_src);
 	for (int i = 0; r >= 0 && i < 2; i++)
 		if (sb->out[i].fd >= 0)
 			r = loop_source_new(sb->loop, sb->out[i].fd, EPOLLIN, on_output, sb,
@@ -911,6 +1004,8 @@ int qfs_sandbox_start(qfs_sandbox *sb, qfs_plugin_type type, const char *path,
 		r = notify_new(sb->listener, &sb->notify);
 		if (r >= 0 && sb->enforcer)
 			r = enforcer_attach(sb->enforcer, sb->notify);
+		if (r >= 0 && sb->net)
+			r = net_attach(sb->net, sb->notify, sb->enforcer);
 		if (r >= 0) {
 			notify_set_violation_hook(sb->notify, on_notify_violation, sb);
 			r = loop_source_new(sb->loop, sb->listener, EPOLLIN, on_listener, sb,
@@ -937,7 +1032,8 @@ int qfs_sandbox_start(qfs_sandbox *sb, qfs_plugin_type type, const char *path,
 		sb->running = false;
 		loop_running_dec(sb->loop);
 		run_release(sb);
-		error_set(err, "loop", -r, "watching the plugin failed");
+		if (!net_failed)
+			error_set(err, "loop", -r, "watching the plugin failed");
 		goto fail;
 	}
 	return 0;
@@ -984,6 +1080,7 @@ int qfs_sandbox_sample(qfs_sandbox *sb, const qfs_usage **ret)
 	if (!sb || !ret)
 		return -EINVAL;
 	if (sb->running && !sb->reaped) {
+		net_usage_refresh(sb->net);
 		resources_sample(sb);
 		sb->usage.wall_time_ms = sandbox_elapsed_ms(sb);
 	}

@@ -9,6 +9,7 @@
 #include <qfsandbox/sandbox.h>
 
 #include "launch.h"
+#include "net.h"
 
 #define SANDBOX_OUTPUT_CAP	(1u << 20) /* bytes kept per captured stream */
 #define SANDBOX_VIOLATIONS_KEPT 1000
@@ -104,6 +105,13 @@ struct qfs_sandbox {
 	int kept_userns, kept_netns;
 	uid_t kept_uid;
 
+	/* The network mediator of the run (net.h), and the nameservers it
+	 * asks (none set: the system's, read at each start). */
+	struct net *net;
+	struct net_stats net_stats; /* kept when the mediator is gone */
+	struct net_nameserver nameservers[NET_MAX_NAMESERVERS];
+	size_t n_nameservers;
+
 	struct sandbox_guard *guards;
 	unsigned run_id; /* bumped by every start */
 	sandbox_kill_fn kill_hook;
@@ -122,6 +130,13 @@ void sandbox_kill(qfs_sandbox *sb, qfs_status status, int limit);
  * returns false then.
  */
 bool sandbox_limit_exceeded(qfs_sandbox *sb, qfs_resource resource);
+
+/*
+ * A limit refused an attempt without ending the sandbox (a connection over
+ * max_network_connections below Strict): fires limit_exceeded.  May free
+ * @sb through the callback: returns false then.
+ */
+bool sandbox_limit_refused(qfs_sandbox *sb, qfs_resource resource);
 
 /*
  * Records a violation (copying its strings; a repeat of one of the newest

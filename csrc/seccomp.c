@@ -303,6 +303,69 @@ static uint32_t refusal_action(const struct seccomp_policy_actions *a, const str
 	return refused_why(r, name) == REFUSED_BLOCKED ? a->blocked : a->baseline;
 }
 
+/*
+ * Deny-list mode: socket() refused for every family but AF_UNIX (1),
+ * AF_INET (2), AF_INET6 (10) and AF_NETLINK (16).  The comparison above
+ * AF_NETLINK is on all 64 bits: garbage in the upper half is refused too,
+ * which is the safe side (the kernel would truncate it away).
+ */
+static void add_socket_families(struct builder *b, uint32_t refuse)
+{
+	struct scmp_arg_cmp above = {.arg = 0, .op = SCMP_CMP_GT, .datum_a = AF_NETLINK};
+
+	for (uint32_t family = AF_UNSPEC; family < AF_NETLINK; family++)
+		if (family != AF_UNIX && family != AF_INET && family != AF_INET6)
+			add_masked(b, refuse, "socket", 0, 0xffffffffu, family);
+	add(b, refuse, "socket", 1, &above);
+}
+
+/* The calls add_network_rules() decides; the generic passes skip them. */
+static const char *const network_calls[] = {"connect", "listen", "sendto", "sendmsg", "sendmmsg"};
+
+static bool is_network_rule(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(network_calls); i++)
+		if (streq(network_calls[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * Network mediation: connect() and listen() are the supervisor's; sending
+ * with MSG_FASTOPEN (a connect in disguise) is refused.  Without mediation
+ * these calls are plain members of the allow-list.
+ */
+static void add_network_rules(struct builder *b, bool allow_list, unsigned effects,
+			      const struct seccomp_policy_actions *a, const struct refused *r)
+{
+	const bool mediate = effects & SECCOMP_MEDIATE_NETWORK;
+	static const struct {
+		const char *name;
+		unsigned flags_arg;
+	} sends[] = {{"sendto", 3}, {"sendmsg", 2}, {"sendmmsg", 3}};
+
+	for (const char *const *s = (const char *const[]){"connect", "listen", NULL}; *s; s++) {
+		if (named(r, *s))
+			add_simple(b, refusal_action(a, r, *s), *s);
+		else
+			add_simple(b, mediate ? SCMP_ACT_NOTIFY : SCMP_ACT_ALLOW, *s);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(sends); i++) {
+		const char *name = sends[i].name;
+		if (named(r, name)) {
+			add_simple(b, refusal_action(a, r, name), name);
+		} else if (!mediate) {
+			add_simple(b, SCMP_ACT_ALLOW, name);
+		} else {
+			add_masked(b, SCMP_ACT_ERRNO(EOPNOTSUPP), name, sends[i].flags_arg,
+				   MSG_FASTOPEN, MSG_FASTOPEN);
+			if (allow_list)
+				add_masked(b, SCMP_ACT_ALLOW, name, sends[i].flags_arg,
+					   MSG_FASTOPEN, 0);
+		}
+	}
+}
+
 /* The calls whose argument decides, in both modes. */
 static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode, unsigned effects,
 			       const struct seccomp_policy_actions *a, const struct refused *r)
@@ -374,7 +437,8 @@ static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode,
 	/* socket() by domain (socketpair stays: it reaches nothing). */
 	if (named(r, "socket")) {
 		add_simple(b, refusal_action(a, r, "socket"), "socket");
-	} else if (!(effects & (SECCOMP_NO_UNIX_SOCKETS | SECCOMP_NO_INET_SOCKETS))) {
+	} else if (!(effects & (SECCOMP_NO_UNIX_SOCKETS | SECCOMP_NO_INET_SOCKETS |
+				SECCOMP_SOCKET_FAMILIES))) {
 		add_simple(b, allow, "socket");
 	} else if (allow_list) {
 		if (!(effects & SECCOMP_NO_UNIX_SOCKETS))
@@ -391,11 +455,15 @@ static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode,
 			add_masked(b, a->effect, "socket", 0, 0xffffffffu, AF_INET);
 			add_masked(b, a->effect, "socket", 0, 0xffffffffu, AF_INET6);
 		}
+		if (effects & SECCOMP_SOCKET_FAMILIES)
+			add_socket_families(b, a->effect);
 	}
 
 	/* ioctl and personality: allowed here, narrowed by the prefix. */
 	for (const char *const *s = (const char *const[]){"ioctl", "personality", NULL}; *s; s++)
 		add_simple(b, named(r, *s) ? refusal_action(a, r, *s) : allow, *s);
+
+	add_network_rules(b, allow_list, effects, a, r);
 }
 
 /*
@@ -593,7 +661,7 @@ static int compile(const struct cache_key *k, struct seccomp_program **ret, qfs_
 		for (size_t i = 0; i < apis_allow_count(); i++) {
 			const char *name = apis_allow_get(i);
 			if (!apis_argument_rule(name) && !is_file_rule(name) &&
-			    refused_why(&k->refused, name) == REFUSED_NOT)
+			    !is_network_rule(name) && refused_why(&k->refused, name) == REFUSED_NOT)
 				add_simple(&b, SCMP_ACT_ALLOW, name);
 		}
 	} else {
@@ -603,7 +671,8 @@ static int compile(const struct cache_key *k, struct seccomp_program **ret, qfs_
 				continue;
 			_cleanup_free_ char *name =
 				seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
-			if (!name || apis_argument_rule(name) || is_file_rule(name))
+			if (!name || apis_argument_rule(name) || is_file_rule(name) ||
+			    is_network_rule(name))
 				continue;
 			add_simple(&b, blk ? a->blocked : a->baseline, name);
 		}

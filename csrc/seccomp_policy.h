@@ -77,6 +77,21 @@ struct seccomp_policy_actions {
 #define SECCOMP_REPORT_FILE_WRITES (1u << 18)
 #define SECCOMP_REPORT_FILE_READS  (1u << 19)
 
+/*
+ * Network mediation (net.h): connect() and listen() go to the listener,
+ * where the supervisor makes the call itself on its own reference to the
+ * socket; MSG_FASTOPEN, the one way to connect a TCP socket without
+ * connect(), is refused with EOPNOTSUPP on sendto, sendmsg and sendmmsg.
+ */
+#define SECCOMP_MEDIATE_NETWORK (1u << 20)
+/*
+ * socket() only for AF_UNIX, AF_INET, AF_INET6 and AF_NETLINK; every other
+ * family answers EAFNOSUPPORT.  Some reach past any network namespace
+ * (AF_VSOCK talks to the hypervisor), some open their own connections
+ * (AF_SMC over TCP, AF_RDS, AF_TIPC), none is what a plugin needs.
+ */
+#define SECCOMP_SOCKET_FAMILIES (1u << 21)
+
 /* Every refusal to the listener (SCMP_ACT_NOTIFY), where the enforcer
  * answers and reports it; the file syscalls too. */
 void seccomp_policy_default_actions(struct seccomp_policy_actions *ret);

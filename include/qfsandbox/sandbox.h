@@ -184,6 +184,25 @@ QFS_EXPORT int qfs_sandbox_set_callbacks(qfs_sandbox *sb, const qfs_sandbox_call
 QFS_EXPORT int qfs_sandbox_set_stdio(qfs_sandbox *sb, int in_fd, int out_fd, int err_fd);
 
 /**
+ * qfs_sandbox_set_nameservers() - the DNS servers the supervisor asks for a
+ * plugin whose network it mediates (Sandboxed and Strict with
+ * allow_network_access, Limited with allowed_hosts; see the README's
+ * network section).  The plugin itself asks only the sandbox's resolver,
+ * which the supervisor serves and which answers only names the policy
+ * admits; this sets where the supervisor takes the answers from.
+ * @servers: NULL-terminated, copied; each "ADDRESS" or "ADDRESS:PORT"
+ *           ("1.2.3.4", "1.2.3.4:5353", "::1", "[::1]:5353"), at most 8,
+ *           asked in turn.  NULL or empty: the nameservers of the
+ *           system's /etc/resolv.conf, read at every start (127.0.0.1
+ *           when it names none).
+ * Takes effect at the next start.
+ * Return: 0; -EINVAL (a malformed entry, named in @err); -EBUSY while
+ * running.
+ */
+QFS_EXPORT int qfs_sandbox_set_nameservers(qfs_sandbox *sb, const char *const *servers,
+					   qfs_error *err);
+
+/**
  * qfs_sandbox_start() - start @path under the sandbox's policy.
  *
  * Native plugins are executables, or shared libraries that export

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <csignal>
+#include <cstddef>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -36,6 +37,10 @@ private slots:
     void noDatagram();
     void hostUnixSockets_data();
     void hostUnixSockets();
+    void hostAbstractSockets_data();
+    void hostAbstractSockets();
+    void vsock_data();
+    void vsock();
     void hostProcesses_data();
     void hostProcesses();
     void inheritedDescriptors_data();
@@ -195,23 +200,6 @@ void TestIsolation::networkInterfaces()
     QCOMPARE(inside, QSet<QByteArray> { "lo" });
 }
 
-// A non-blocking socket of @type on a free port of the host's loopback
-// (listening, for a stream socket).
-static int loopbackSocket(int type, QString *port)
-{
-    int fd = socket(AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    sockaddr_in sa {};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(sa);
-    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof(sa)) < 0
-        || (type == SOCK_STREAM && listen(fd, 4) < 0)
-        || getsockname(fd, reinterpret_cast<sockaddr *>(&sa), &len) < 0)
-        return -1;
-    *port = QString::number(ntohs(sa.sin_port));
-    return fd;
-}
-
 void TestIsolation::noConnection_data()
 {
     addLevels(true);
@@ -321,6 +309,76 @@ void TestIsolation::hostUnixSockets()
     }
     QCOMPARE(r.exitCode, 1);
     QVERIFY(!reached);
+}
+
+void TestIsolation::hostAbstractSockets_data()
+{
+    QTest::addColumn<int>("level");
+    QTest::addColumn<bool>("network");
+    for (int level = QFS_LEVEL_UNRESTRICTED; level <= QFS_LEVEL_STRICT; level++)
+        for (bool network : { false, true })
+            QTest::addRow("%s%s", qfs_level_name(level), network ? " network" : "")
+                << level << network;
+}
+
+void TestIsolation::hostAbstractSockets()
+{
+    // An abstract socket has no file a private root or Landlock's file
+    // rules could hide: the network namespace (whose own they are) and
+    // Landlock's scoping must.
+    QFETCH(int, level);
+    QFETCH(bool, network);
+    const QByteArray name = "qfs-isolation-" + QByteArray::number(getpid()) + "-"
+        + QByteArray::number(level) + (network ? "n" : "");
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    QVERIFY(fd >= 0);
+    sockaddr_un sa {};
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path + 1, name.constData(), size_t(name.size()));
+    const socklen_t len = socklen_t(offsetof(sockaddr_un, sun_path) + 1 + size_t(name.size()));
+    QCOMPARE(bind(fd, reinterpret_cast<sockaddr *>(&sa), len), 0);
+    QCOMPARE(listen(fd, 4), 0);
+    Policy p = policy(level);
+    qfs_policy_set_permission(p.get(), QFS_PERM_NETWORK_ACCESS, network);
+    Result r = run(p.get(), QFS_PLUGIN_NATIVE, QStringLiteral(QFS_NETPROBE),
+        { "abstract", QString::fromLatin1(name) });
+    const int conn = accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (conn >= 0)
+        close(conn);
+    close(fd);
+    if (level == QFS_LEVEL_UNRESTRICTED) {
+        QVERIFY(conn >= 0); // control
+        return;
+    }
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(conn < 0);
+}
+
+void TestIsolation::vsock_data()
+{
+    addLevels(true);
+}
+
+void TestIsolation::vsock()
+{
+    // AF_VSOCK reaches the hypervisor from any network namespace: no
+    // sandbox may create one, whatever its network permission.
+    QFETCH(int, level);
+    Policy p = policy(level);
+    qfs_policy_set_permission(p.get(), QFS_PERM_NETWORK_ACCESS, true);
+    Result r = run(p.get(), QFS_PLUGIN_NATIVE, QStringLiteral(QFS_NETPROBE), { "vsock" });
+    if (level == QFS_LEVEL_UNRESTRICTED) {
+        if (r.exitCode != 0)
+            QSKIP("this kernel has no AF_VSOCK");
+        return;
+    }
+    QCOMPARE(r.status, level >= QFS_LEVEL_STRICT ? QFS_STATUS_VIOLATION : QFS_STATUS_EXITED);
+    if (level < QFS_LEVEL_STRICT) {
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("Address family not supported"), r.err.constData());
+    }
+    QVERIFY2(r.violations.contains(QStringLiteral("UnauthorizedNetworkAccess socket")),
+        qPrintable(r.violations.join(QLatin1Char(','))));
 }
 
 void TestIsolation::hostProcesses_data()
