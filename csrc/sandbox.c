@@ -807,6 +807,8 @@ static int enforcer_plan(qfs_sandbox *sb, const struct launch_plan *plan, qfs_er
 		.effects = enf->effects,
 		.sockets = enf->sockets,
 		.files = enf->files,
+		.uid = enf->uid,
+		.gid = enf->gid,
 		.plugin_file = launch_plan_file(plan),
 		.interpreter = launch_plan_interpreter(plan),
 	};

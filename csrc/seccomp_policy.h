@@ -92,6 +92,16 @@ struct seccomp_policy_actions {
  */
 #define SECCOMP_SOCKET_FAMILIES (1u << 21)
 
+/*
+ * Without a private root (Limited): the calls that change a file's mode,
+ * owner, times or extended attributes go to the listener (action `file`),
+ * where the supervisor makes them itself on the object it resolved and
+ * judged (enforcer.c: Landlock does not govern them, and judging a path
+ * then letting the kernel resolve it again would let the plugin choose
+ * what it finds).  Without user notification they are refused (EPERM).
+ */
+#define SECCOMP_EMULATE_METADATA (1u << 22)
+
 /* Every refusal to the listener (SCMP_ACT_NOTIFY), where the enforcer
  * answers and reports it; the file syscalls too. */
 void seccomp_policy_default_actions(struct seccomp_policy_actions *ret);
