@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The qfsandbox argument parsers (csrc/cli/args.h) on arbitrary argument
+ * vectors.  Input: the arguments after "qfsandbox", separated by NUL bytes.
+ *
+ * Every parser is asked about the whole vector as its command would see
+ * it, whatever the command's name, so each sees every input.  Invariants: a
+ * parser returns 0 or -EINVAL; a failure leaves the result untouched and
+ * says why in a non-empty sentence; a success points only into argv and
+ * fills what its action needs; parsing twice gives the same result (no
+ * state), and argv is left as it was.
+ *
+ * `qfsandbox run` joins with cli_run_parse() (see args.h): one more call in
+ * parse_command() and its invariants (the program index lies inside argv,
+ * every string points into argv).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <qfsandbox/policy.h>
+
+#include "args.h"
+#include "fuzz.h"
+
+#define MAX_ARGS 64
+
+struct argv_copy
+{
+    int argc;
+    char *argv[MAX_ARGS + 2];
+};
+
+static bool points_into(const char *s, char *const *argv, int argc)
+{
+    for (int i = 0; i < argc; i++)
+        if (s == argv[i])
+            return true;
+    return false;
+}
+
+static void check_error(
+    int r, const struct cli_parse_error *err, const void *ret, const void *untouched, size_t size)
+{
+    FUZZ_CHECK(r == -EINVAL, "parser returned %d", r);
+    FUZZ_CHECK(memchr(err->message, '\0', sizeof(err->message)) && err->message[0],
+        "usage error without a sentence");
+    FUZZ_CHECK(memcmp(ret, untouched, size) == 0, "result written on failure");
+}
+
+static void check_policy(int argc, char *const *argv)
+{
+    struct cli_policy_args a, b, untouched;
+    struct cli_parse_error err = { { 0 } };
+    int r;
+
+    memset(&a, 0xa5, sizeof(a));
+    memcpy(&untouched, &a, sizeof(a));
+    r = cli_policy_parse(argc, argv, &a, &err);
+    if (r < 0) {
+        check_error(r, &err, &a, &untouched, sizeof(a));
+        return;
+    }
+    FUZZ_CHECK(r == 0, "policy parser returned %d", r);
+    FUZZ_CHECK(cli_policy_parse(argc, argv, &b, &err) == 0 && a.action == b.action
+            && a.policy == b.policy && a.json_flags == b.json_flags && a.markdown == b.markdown,
+        "policy parser not repeatable");
+    FUZZ_CHECK((a.json_flags & ~QFS_JSON_COMPACT) == 0, "json flags %#x", a.json_flags);
+    switch (a.action) {
+    case CLI_POLICY_SHOW:
+        FUZZ_CHECK(a.policy && points_into(a.policy, argv, argc), "show without its policy");
+        break;
+    case CLI_POLICY_VALIDATE:
+        FUZZ_CHECK(argc == 3 && a.policy == argv[2], "validate takes argv[2]");
+        break;
+    case CLI_POLICY_HELP:
+    case CLI_POLICY_LIST:
+    case CLI_POLICY_APIS:
+        FUZZ_CHECK(!a.policy && !a.json_flags, "stray policy or flags for action %d", a.action);
+        FUZZ_CHECK(a.action == CLI_POLICY_APIS || !a.markdown, "stray --markdown");
+        break;
+    default:
+        FUZZ_CHECK(false, "unknown policy action %d", a.action);
+    }
+}
+
+static void check_check(int argc, char *const *argv)
+{
+    struct cli_check_args a, b, untouched;
+    struct cli_parse_error err = { { 0 } };
+    int r;
+
+    memset(&a, 0xa5, sizeof(a));
+    memcpy(&untouched, &a, sizeof(a));
+    r = cli_check_parse(argc, argv, &a, &err);
+    if (r < 0) {
+        check_error(r, &err, &a, &untouched, sizeof(a));
+        return;
+    }
+    FUZZ_CHECK(r == 0, "check parser returned %d", r);
+    FUZZ_CHECK(cli_check_parse(argc, argv, &b, &err) == 0 && a.json == b.json,
+        "check parser not repeatable");
+    FUZZ_CHECK(a.json == (argc == 2), "--json is the one argument check takes");
+}
+
+/* Every command parser on the command's arguments (argv[0] its name). */
+static void parse_command(int argc, char *const *argv)
+{
+    check_policy(argc, argv);
+    check_check(argc, argv);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static char program[] = "qfsandbox";
+    struct cli_main_args m, untouched;
+    struct cli_parse_error err = { { 0 } };
+    struct argv_copy v = { 0 }, saved = { 0 };
+    char *text = malloc(size + 1);
+    int r;
+
+    FUZZ_CHECK(text, "out of memory");
+    memcpy(text, data, size);
+    text[size] = '\0';
+    v.argv[v.argc++] = program;
+    for (size_t i = 0; size && i <= size && v.argc <= MAX_ARGS;) {
+        v.argv[v.argc++] = text + i;
+        i += strlen(text + i) + 1;
+    }
+    v.argv[v.argc] = NULL;
+    saved = v;
+    for (int i = 0; i < v.argc; i++)
+        saved.argv[i] = strdup(v.argv[i]);
+
+    memset(&m, 0x5a, sizeof(m));
+    memcpy(&untouched, &m, sizeof(m));
+    r = cli_main_parse(v.argc, v.argv, &m, &err);
+    if (r < 0) {
+        check_error(r, &err, &m, &untouched, sizeof(m));
+        FUZZ_CHECK(v.argc < 2, "main parser refused %d arguments", v.argc);
+    } else {
+        FUZZ_CHECK(r == 0 && v.argc >= 2, "main parser returned %d for %d arguments", r, v.argc);
+        FUZZ_CHECK(
+            m.argc == v.argc - 1 && m.argv == v.argv + 1, "command arguments are not argv+1");
+        FUZZ_CHECK(m.action == CLI_MAIN_HELP || m.action == CLI_MAIN_VERSION
+                || m.action == CLI_MAIN_COMMAND,
+            "unknown main action %d", m.action);
+        parse_command(m.argc, m.argv);
+    }
+    for (int i = 0; i < v.argc; i++) {
+        FUZZ_CHECK(strcmp(v.argv[i], saved.argv[i]) == 0, "argv[%d] changed", i);
+        free(saved.argv[i]);
+    }
+    FUZZ_CHECK(v.argv[v.argc] == NULL, "argv lost its terminator");
+    free(text);
+    return 0;
+}
