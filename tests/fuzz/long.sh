@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The long form of the fuzz runs: tests/fuzz/long.sh TARGET MINUTES
+#
+# Builds the fuzz targets (build-fuzz, clang) if needed and fuzzes TARGET
+# (fuzz_policy_json, fuzz_decide or fuzz_cli_args) until it has used
+# MINUTES of CPU time, at nice 19, one process.  On a shared machine the
+# process gets less CPU than wall time, so it runs in rounds of at most ten
+# minutes of wall time and adds up the CPU time of each; every round starts
+# from the corpus the previous ones grew.  Prints the figures of each round
+# and the totals; exits 1 at the first crash, leak, timeout or failed
+# invariant, leaving the input in build-fuzz/artifacts/TARGET/.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=tests/deps.sh
+source "$here/../deps.sh"
+# shellcheck source=tests/sanitize.sh
+source "$here/../sanitize.sh"
+# shellcheck source=tests/fuzz/fuzz.sh
+source "$here/fuzz.sh"
+
+if [ $# -ne 2 ] || ! [[ "$2" =~ ^[0-9]+$ ]] || [ "$2" -eq 0 ]; then
+    echo "usage: $0 TARGET MINUTES   (TARGET: ${QFS_FUZZ_TARGETS[*]})" >&2
+    exit 2
+fi
+target="$1"
+minutes="$2"
+if [[ " ${QFS_FUZZ_TARGETS[*]} " != *" $target "* ]]; then
+    echo "$0: unknown target '$target' (${QFS_FUZZ_TARGETS[*]})" >&2
+    exit 2
+fi
+
+qfs_fuzz_build >/dev/null
+want=$((minutes * 60))
+start_cpu="$(qfs_children_cpu_seconds)"
+start_wall=$SECONDS
+total_execs=0
+round=0
+while :; do
+    used="$(qfs_children_cpu_seconds)"
+    left="$(awk -v u="$used" -v s="$start_cpu" -v w="$want" 'BEGIN { l = w - (u - s); print (l > 0 ? int(l + 0.999) : 0) }')"
+    [ "$left" -gt 0 ] || break
+    round=$((round + 1))
+    wall=$((left < 600 ? left : 600))
+    printf 'round %d: %d s of wall time, %d CPU seconds still to go\n' "$round" "$wall" "$left"
+    qfs_fuzz_run "$target" "$wall"
+    execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$QFS_BUILD_FUZZ/logs/$target.log")"
+    total_execs=$((total_execs + execs))
+    cp "$QFS_BUILD_FUZZ/logs/$target.log" "$QFS_BUILD_FUZZ/logs/$target.round$round.log"
+done
+
+cpu="$(awk -v u="$(qfs_children_cpu_seconds)" -v s="$start_cpu" 'BEGIN { printf "%.0f", u - s }')"
+corpus_dir="$QFS_BUILD_FUZZ/corpus/$target"
+printf '\n%s: %d rounds, %s CPU seconds in %d s of wall time, %d executions (%d per CPU second)\n' \
+    "$target" "$round" "$cpu" "$((SECONDS - start_wall))" "$total_execs" \
+    "$((cpu > 0 ? total_execs / cpu : 0))"
+printf '%s: grown corpus %d inputs, %s; crashes 0; logs in %s/logs/\n' "$target" \
+    "$(find "$corpus_dir" -type f | wc -l)" "$(du -sh "$corpus_dir" | cut -f1)" "$QFS_BUILD_FUZZ"
