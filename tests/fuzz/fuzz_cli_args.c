@@ -47,21 +47,32 @@ static void check_error(
     FUZZ_CHECK(memcmp(ret, untouched, size) == 0, "result written on failure");
 }
 
+/*
+ * Calls @parser(argc, argv, &result, &err) with @result filled with a
+ * pattern first.  True when it parsed; on a usage error checks the sentence
+ * and that the pattern is intact, and is false.
+ */
+#define PARSED(parser, argc, argv, result)                                                         \
+    ({                                                                                             \
+        __typeof__(result) untouched_;                                                             \
+        struct cli_parse_error err_ = { { 0 } };                                                   \
+        memset(&(result), 0xa5, sizeof(result));                                                   \
+        memcpy(&untouched_, &(result), sizeof(result));                                            \
+        int r_ = parser(argc, argv, &(result), &err_);                                             \
+        if (r_ < 0)                                                                                \
+            check_error(r_, &err_, &(result), &untouched_, sizeof(result));                        \
+        else                                                                                       \
+            FUZZ_CHECK(r_ == 0, #parser " returned %d", r_);                                       \
+        r_ == 0;                                                                                   \
+    })
+
 static void check_policy(int argc, char *const *argv)
 {
-    struct cli_policy_args a, b, untouched;
-    struct cli_parse_error err = { { 0 } };
-    int r;
+    struct cli_policy_args a, b;
 
-    memset(&a, 0xa5, sizeof(a));
-    memcpy(&untouched, &a, sizeof(a));
-    r = cli_policy_parse(argc, argv, &a, &err);
-    if (r < 0) {
-        check_error(r, &err, &a, &untouched, sizeof(a));
+    if (!PARSED(cli_policy_parse, argc, argv, a))
         return;
-    }
-    FUZZ_CHECK(r == 0, "policy parser returned %d", r);
-    FUZZ_CHECK(cli_policy_parse(argc, argv, &b, &err) == 0 && a.action == b.action
+    FUZZ_CHECK(PARSED(cli_policy_parse, argc, argv, b) && a.action == b.action
             && a.policy == b.policy && a.json_flags == b.json_flags && a.markdown == b.markdown,
         "policy parser not repeatable");
     FUZZ_CHECK((a.json_flags & ~QFS_JSON_COMPACT) == 0, "json flags %#x", a.json_flags);
@@ -85,20 +96,12 @@ static void check_policy(int argc, char *const *argv)
 
 static void check_check(int argc, char *const *argv)
 {
-    struct cli_check_args a, b, untouched;
-    struct cli_parse_error err = { { 0 } };
-    int r;
+    struct cli_check_args a, b;
 
-    memset(&a, 0xa5, sizeof(a));
-    memcpy(&untouched, &a, sizeof(a));
-    r = cli_check_parse(argc, argv, &a, &err);
-    if (r < 0) {
-        check_error(r, &err, &a, &untouched, sizeof(a));
+    if (!PARSED(cli_check_parse, argc, argv, a))
         return;
-    }
-    FUZZ_CHECK(r == 0, "check parser returned %d", r);
-    FUZZ_CHECK(cli_check_parse(argc, argv, &b, &err) == 0 && a.json == b.json,
-        "check parser not repeatable");
+    FUZZ_CHECK(
+        PARSED(cli_check_parse, argc, argv, b) && a.json == b.json, "check parser not repeatable");
     FUZZ_CHECK(a.json == (argc == 2), "--json is the one argument check takes");
 }
 
@@ -112,11 +115,9 @@ static void parse_command(int argc, char *const *argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static char program[] = "qfsandbox";
-    struct cli_main_args m, untouched;
-    struct cli_parse_error err = { { 0 } };
+    struct cli_main_args m;
     struct argv_copy v = { 0 }, saved = { 0 };
     char *text = malloc(size + 1);
-    int r;
 
     FUZZ_CHECK(text, "out of memory");
     memcpy(text, data, size);
@@ -131,14 +132,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int i = 0; i < v.argc; i++)
         saved.argv[i] = strdup(v.argv[i]);
 
-    memset(&m, 0x5a, sizeof(m));
-    memcpy(&untouched, &m, sizeof(m));
-    r = cli_main_parse(v.argc, v.argv, &m, &err);
-    if (r < 0) {
-        check_error(r, &err, &m, &untouched, sizeof(m));
+    if (!PARSED(cli_main_parse, v.argc, v.argv, m)) {
         FUZZ_CHECK(v.argc < 2, "main parser refused %d arguments", v.argc);
     } else {
-        FUZZ_CHECK(r == 0 && v.argc >= 2, "main parser returned %d for %d arguments", r, v.argc);
+        FUZZ_CHECK(v.argc >= 2, "main parser accepted %d arguments", v.argc);
         FUZZ_CHECK(
             m.argc == v.argc - 1 && m.argv == v.argv + 1, "command arguments are not argv+1");
         FUZZ_CHECK(m.action == CLI_MAIN_HELP || m.action == CLI_MAIN_VERSION
