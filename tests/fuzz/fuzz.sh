@@ -19,17 +19,18 @@ qfs_fuzz_build() {
     cmake --build "$QFS_BUILD_FUZZ" -j"$(nproc)"
 }
 
-# Reads "user system" CPU seconds of this shell's finished children.  The
-# builtin `times` must run in this shell (a command substitution would be a
-# fresh process with no children), so it writes to a file.
+# Sets QFS_CHILDREN_CPU_SECONDS to the CPU time (user + system) of this
+# shell's finished children.  Neither may run in a subshell (a command
+# substitution is a fresh process without those children), so the builtin
+# `times` writes to a file and the result comes back in a variable.
 qfs_children_cpu_seconds() {
-    local file line
+    local file
     file="$(mktemp)"
     times >"$file"
-    line="$(tail -n 1 "$file")"
+    # The second line, "1m2.345s 0m0.678s", is the children's: 63.0
+    # shellcheck disable=SC2034 # read by the caller
+    QFS_CHILDREN_CPU_SECONDS="$(awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] } printf "%.1f\n", n }' "$file")"
     rm -f "$file"
-    # "1m2.345s 0m0.678s" -> 62.345 + 0.678
-    awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] } printf "%.1f\n", n }' <<<"$line"
 }
 
 # qfs_fuzz_run TARGET SECONDS [libFuzzer options...]

@@ -32,13 +32,14 @@ fi
 
 qfs_fuzz_build >/dev/null
 want=$((minutes * 60))
-start_cpu="$(qfs_children_cpu_seconds)"
+qfs_children_cpu_seconds
+start_cpu="$QFS_CHILDREN_CPU_SECONDS"
 start_wall=$SECONDS
 total_execs=0
 round=0
 while :; do
-    used="$(qfs_children_cpu_seconds)"
-    left="$(awk -v u="$used" -v s="$start_cpu" -v w="$want" 'BEGIN { l = w - (u - s); print (l > 0 ? int(l + 0.999) : 0) }')"
+    qfs_children_cpu_seconds
+    left="$(awk -v u="$QFS_CHILDREN_CPU_SECONDS" -v s="$start_cpu" -v w="$want" 'BEGIN { l = w - (u - s); print (l > 0 ? int(l + 0.999) : 0) }')"
     [ "$left" -gt 0 ] || break
     round=$((round + 1))
     wall=$((left < 600 ? left : 600))
@@ -49,7 +50,8 @@ while :; do
     cp "$QFS_BUILD_FUZZ/logs/$target.log" "$QFS_BUILD_FUZZ/logs/$target.round$round.log"
 done
 
-cpu="$(awk -v u="$(qfs_children_cpu_seconds)" -v s="$start_cpu" 'BEGIN { printf "%.0f", u - s }')"
+qfs_children_cpu_seconds
+cpu="$(awk -v u="$QFS_CHILDREN_CPU_SECONDS" -v s="$start_cpu" 'BEGIN { printf "%.0f", u - s }')"
 corpus_dir="$QFS_BUILD_FUZZ/corpus/$target"
 printf '\n%s: %d rounds, %s CPU seconds in %d s of wall time, %d executions (%d per CPU second)\n' \
     "$target" "$round" "$cpu" "$((SECONDS - start_wall))" "$total_execs" \
