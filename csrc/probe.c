@@ -319,6 +319,11 @@ static json_t *missing_layers(const struct probe *p, int level)
 		if (!p->seccomp_filter)
 			json_array_append_new(missing, json_string("seccomp"));
 	}
+	/* Without namespaces, only Landlock's scoping keeps a Limited plugin
+	 * from the session bus and from signalling the user's processes. */
+	if (level == QFS_LEVEL_LIMITED && p->landlock_abi >= 1 &&
+	    p->landlock_abi < LANDLOCK_ABI_SCOPING)
+		json_array_append_new(missing, json_string("landlock scoping (ABI 6)"));
 	if (level >= QFS_LEVEL_SANDBOXED)
 		for (int i = 0; i < PROBE_NS_COUNT; i++)
 			if (!(p->ns_ok & (1u << i))) {

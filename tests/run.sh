@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Everything CI checks, in order: the Debian packages, a warning-free build
-# (-DQFS_WERROR=ON), every test through ctest, the unit and live tests again
-# under ASan/UBSan/LSan (build-asan), the fuzz targets' seeds and a short run
-# of each (build-fuzz).  Works from any directory; .ci/run calls it.
+# (-DQFS_WERROR=ON), every test through ctest, the live tests again as an
+# unprivileged uid, the unit and live tests again under ASan/UBSan/LSan
+# (build-asan), the fuzz targets' seeds and a short run of each
+# (build-fuzz).  Works from any directory; .ci/run calls it.
 #
-# Each step is a function and main() lists them: a later step (the live
-# tests again as an unprivileged uid) is one more function and one more line
-# in main().
+# Each step is a function and main() lists them: a later step is one more
+# function and one more line in main().
 set -euo pipefail
 
 # shellcheck source=tests/deps.sh
@@ -39,6 +39,37 @@ step_tests() {
     ctest --test-dir "$QFS_BUILD" --output-on-failure
 }
 
+# The live tests again as an unprivileged uid: the launcher takes a
+# different path there (no root to drop, only the caller's own ids to map,
+# setgroups denied).  ctest writes its logs next to the CTestTestfile it
+# reads, so it gets a directory of its own that includes the build tree's
+# live tests; the tests make their temporary directories themselves.
+QFS_UNPRIVILEGED_UID=65534
+
+step_live_unprivileged() {
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "(not root: the live tests above already ran unprivileged)"
+        return 0
+    fi
+    step "live tests again as uid $QFS_UNPRIVILEGED_UID"
+    chmod -R a+rX "$QFS_BUILD" "$QFS_ROOT/tests" "$QFS_ROOT/README.md"
+    local uid="$QFS_UNPRIVILEGED_UID" dir
+    if ! setpriv --reuid="$uid" --regid="$uid" --clear-groups \
+        test -x "$QFS_BUILD/tests/live/tst_launch"; then
+        echo "uid $uid cannot reach $QFS_BUILD (a parent directory is closed to it);" >&2
+        echo "move the checkout somewhere world-traversable or set QFS_BUILD" >&2
+        return 1
+    fi
+    dir="$(mktemp -d)"
+    printf 'subdirs("%s")\n' "$QFS_BUILD/tests/live" >"$dir/CTestTestfile.cmake"
+    chown -R "$uid:$uid" "$dir"
+    local rc=0
+    setpriv --reuid="$uid" --regid="$uid" --clear-groups \
+        env HOME="$dir" ctest --test-dir "$dir" -L live --output-on-failure || rc=$?
+    rm -rf "$dir"
+    return "$rc"
+}
+
 step_sanitizers() {
     local start=$SECONDS
     step "sanitizer build in $QFS_BUILD_ASAN (ASan, UBSan, LSan): unit and live tests"
@@ -64,6 +95,7 @@ main() {
     step_dependencies
     step_build
     step_tests
+    step_live_unprivileged
     step_sanitizers
     step_fuzz
 }

@@ -27,6 +27,7 @@ struct cli_command {
 
 int cli_policy(int argc, char **argv);
 int cli_check(int argc, char **argv);
+int cli_run(int argc, char **argv);
 
 /* Prints "qfsandbox: MESSAGE" and a hint to stderr; returns CLI_EXIT_FAILURE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

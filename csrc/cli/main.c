@@ -12,6 +12,8 @@ static const struct cli_command commands[] = {
 	 "list, show and validate security policies; list the blocked-API table", cli_policy},
 	{"check", "[--json]", "show what this host offers and which levels it can enforce",
 	 cli_check},
+	{"run", "[OPTIONS] -- PROGRAM [ARGS...]",
+	 "run PROGRAM under a policy (default strict); see `qfsandbox run --help`", cli_run},
 };
 
 static void print_help(FILE *out)

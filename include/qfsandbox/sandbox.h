@@ -16,9 +16,13 @@
  *                                   removes everything the sandbox created
  *
  * A sandbox runs one plugin at a time; after `exited` it may be started
- * again.  Everything the plugin starts lives and dies with it: when its main
- * process exits, when it is killed, when the sandbox is freed, and when the
- * supervisor itself dies (PR_SET_PDEATHSIG, pid namespace and cgroup kill).
+ * again.  A later run joins the user and network namespaces its sandbox
+ * created before (both made for this sandbox alone, in which no plugin
+ * ever held a capability); everything else (pid, mount, ipc, uts and
+ * cgroup namespaces, the private root and its /tmp, Landlock, seccomp) is
+ * new for each run.  qfs_sandbox_update_policy() forgets them.  Everything the plugin starts lives
+ * and dies with it: when its main process exits, when it is killed, when the sandbox is freed, and
+ * when the supervisor itself dies (PR_SET_PDEATHSIG, pid namespace and cgroup kill).
  *
  * Enforcement is done by the kernel (namespaces, private root, Landlock,
  * seccomp, cgroups, rlimits, no_new_privs, an unprivileged uid).  The
@@ -26,7 +30,27 @@
  * level needs, qfs_sandbox_start() fails with -ENOTSUP naming it, unless the
  * policy's enforcement is "best_effort"; the report then says what engaged.
  *
+ * What the plugin starts with, at every level: its own session (no
+ * controlling terminal), default signal dispositions and an empty signal
+ * mask, stdin/stdout/stderr as set with qfs_sandbox_set_stdio() and no
+ * other descriptor, RLIMIT_NOFILE = max_file_handles, RLIMIT_FSIZE =
+ * disk_space_limit_mb, RLIMIT_CORE = 0, RLIMIT_CPU = cpu_time_limit in
+ * whole seconds (a backstop; SIGXCPU, then SIGKILL a second later).
+ * From Limited up, started by root it runs as uid/gid 65534 (nobody), so
+ * the plugin file and the allowed directories must be usable by nobody;
+ * otherwise as the caller's uid/gid.  Either way without capabilities
+ * (bounding and ambient sets cleared where possible) and with
+ * no_new_privs.  Its environment is the caller's with
+ * allow_environment_access, else only PATH=/usr/local/bin:/usr/bin:/bin,
+ * HOME and TMPDIR (/tmp inside a private root, the caller's own
+ * otherwise, when set), and LANG, LANGUAGE, LC_ALL, LC_CTYPE, LC_MESSAGES,
+ * LC_NUMERIC, LC_TIME, TERM and TZ when set.  In a pid namespace the
+ * plugin is pid 2: pid 1 is the sandbox's own init, which reaps orphans
+ * and passes the plugin's real exit status on.
+ *
  * Threading: a sandbox belongs to the thread that dispatches its loop.
+ * The plugin's parent-death signal is tied to the thread that called
+ * qfs_sandbox_start(): if that thread exits, the plugin is killed.
  */
 #ifndef QFSANDBOX_SANDBOX_H
 #define QFSANDBOX_SANDBOX_H
@@ -140,9 +164,10 @@ QFS_EXPORT int qfs_sandbox_set_callbacks(qfs_sandbox *sb, const qfs_sandbox_call
 					 void *userdata);
 
 /** Pass as a descriptor to qfs_sandbox_set_stdio(). */
-#define QFS_STDIO_NULL	  (-1) /* /dev/null */
-#define QFS_STDIO_CAPTURE (-2) /* a pipe read by the loop, kept up to 1 MiB (stdout/stderr only)   \
-				*/
+#define QFS_STDIO_NULL (-1) /* /dev/null */
+#define QFS_STDIO_CAPTURE                                                                          \
+	(-2) /* a pipe read by the loop, kept up to 1 MiB (stdout/stderr only)                     \
+	      */
 
 /**
  * qfs_sandbox_set_stdio() - where the plugin's standard descriptors go.
@@ -156,10 +181,14 @@ QFS_EXPORT int qfs_sandbox_set_stdio(qfs_sandbox *sb, int in_fd, int out_fd, int
  * qfs_sandbox_start() - start @path under the sandbox's policy.
  *
  * Native plugins are executables, or shared libraries that export
- * `int qfs_plugin_main(int argc, char **argv)` and are run by qfsandbox-host.
- * Python, JavaScript and Lua plugins run under python3, node and lua from
- * the system's runtime directories.  The interpreter and @path are visible
- * read-only inside the sandbox whatever allowed_directories says.
+ * `int qfs_plugin_main(int argc, char **argv)` and are run by qfsandbox-host
+ * (argv[0] is the library's path; the return value is the exit status);
+ * the ELF header decides which (PT_INTERP, ET_EXEC or DF_1_PIE: an
+ * executable).  Python, JavaScript and Lua plugins run under
+ * /usr/bin/python3, /usr/bin/node (with --jitless when W^X is enforced)
+ * and /usr/bin/lua resolved through /etc/alternatives, never through PATH.
+ * The interpreter and @path are visible read-only inside the sandbox
+ * whatever allowed_directories says.
  *
  * Returns once the plugin has been exec'd, or once setup failed (then
  * nothing is left running; @err names the failed step and its errno).
@@ -190,7 +219,11 @@ QFS_EXPORT int qfs_sandbox_wait(qfs_sandbox *sb, int timeout_ms);
 
 QFS_EXPORT bool qfs_sandbox_is_running(const qfs_sandbox *sb);
 
-/** Host pid of the sandbox's main process, 0 before start.  Stays valid after exit. */
+/**
+ * Host pid of the sandbox's main process, 0 before start; stays valid after
+ * exit.  In a pid namespace (Sandboxed, Strict) that is the sandbox's init,
+ * whose only child runs the plugin; killing it ends every process inside.
+ */
 QFS_EXPORT pid_t qfs_sandbox_get_pid(const qfs_sandbox *sb);
 
 /** The sandbox's own copy of the policy.  Valid until the sandbox is freed. */

@@ -1,0 +1,1520 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Planning a launch in the supervisor, and walking the plan in the child.
+ *
+ * The child is created by a raw clone3() from a thread of a possibly
+ * multi-threaded program.  glibc does not know about it: its copy of the
+ * thread list, of malloc's locks and of stdio's state is stale.  So the
+ * child calls no libc function that could take a lock or touch another
+ * thread (no malloc, no stdio, no setuid() wrappers, which broadcast to the
+ * threads glibc believes exist): it uses plain syscall wrappers and
+ * syscall() only, and reads the plan from its copy-on-write memory.
+ */
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include <qfsandbox/enforcer.h>
+
+#include "apis.h"
+#include "decide.h"
+#include "landlock.h"
+#include "launch.h"
+#include "loop_internal.h"
+#include "notify.h"
+#include "plugin.h"
+#include "rootfs.h"
+#include "util.h"
+
+#ifndef PR_SET_MDWE
+#define PR_SET_MDWE 65
+#define PR_GET_MDWE 66
+#endif
+#ifndef PR_MDWE_REFUSE_EXEC_GAIN
+#define PR_MDWE_REFUSE_EXEC_GAIN (1UL << 0)
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+#define NOBODY 65534
+
+/* Stack of the init's vfork child: the filter and the exec only. */
+#define LAUNCH_INIT_STACK (64 * 1024)
+/* Stack of the init a joining child starts: the whole setup runs on it. */
+#define LAUNCH_JOIN_STACK (256 * 1024)
+
+/* The child's descriptors, at fixed numbers after the shuffle. */
+enum {
+	FD_STATUS = 3,	/* socket to the supervisor: errors, listener; EOF = exec'd */
+	FD_RULESET = 4, /* Landlock ruleset */
+	FD_EXIT = 5,	/* the init's report of the plugin's wait status */
+	FD_USERNS = 6,	/* user namespace to join */
+	FD_NETNS = 7,	/* network namespace to join */
+	FD_FIRST_FREE = 8,
+};
+
+const char *const launch_env_kept[] = {"LANG",	      "LANGUAGE",   "LC_ALL",  "LC_CTYPE",
+				       "LC_MESSAGES", "LC_NUMERIC", "LC_TIME", "TERM",
+				       "TZ",	      NULL};
+
+/* Child steps; the table below names them in error sentences. */
+enum step {
+	STEP_CGROUP,
+	STEP_PDEATHSIG,
+	STEP_SIGNALS,
+	STEP_FDS,
+	STEP_JOIN,
+	STEP_SETSID,
+	STEP_IDS,
+	STEP_ROOTFS,
+	STEP_LOOPBACK,
+	STEP_HOSTNAME,
+	STEP_CHDIR,
+	STEP_LANDLOCK_RULES,
+	STEP_BOUNDING,
+	STEP_CAPS,
+	STEP_RLIMIT,
+	STEP_NNP,
+	STEP_MDWE,
+	STEP_LANDLOCK,
+	STEP_SECCOMP,
+	STEP_INIT,
+	STEP_EXEC,
+	STEP__MAX,
+};
+
+static const struct {
+	const char *field;
+	const char *what;
+} steps[STEP__MAX] = {
+	[STEP_CGROUP] = {"cgroup", "joining the sandbox's cgroup"},
+	[STEP_PDEATHSIG] = {"pdeathsig", "setting the parent-death signal"},
+	[STEP_SIGNALS] = {"signals", "resetting signal handlers"},
+	[STEP_FDS] = {"fds", "closing inherited descriptors"},
+	[STEP_JOIN] = {"namespaces", "joining the namespaces of the previous run"},
+	[STEP_SETSID] = {"setsid", "starting a new session"},
+	[STEP_IDS] = {"uid", "switching to the plugin's user and group"},
+	[STEP_ROOTFS] = {"rootfs", "building the private root"},
+	[STEP_LOOPBACK] = {"network", "bringing up the loopback interface"},
+	[STEP_HOSTNAME] = {"hostname", "setting the host name"},
+	[STEP_CHDIR] = {"cwd", "changing to the working directory"},
+	[STEP_LANDLOCK_RULES] = {"landlock", "adding Landlock rules for the private root"},
+	[STEP_BOUNDING] = {"capabilities", "clearing the capability bounding set"},
+	[STEP_CAPS] = {"capabilities", "dropping capabilities"},
+	[STEP_RLIMIT] = {"rlimit", "setting resource limits"},
+	[STEP_NNP] = {"no_new_privs", "setting no_new_privs"},
+	[STEP_MDWE] = {"mdwe", "refusing writable executable memory (PR_SET_MDWE)"},
+	[STEP_LANDLOCK] = {"landlock", "setting up Landlock"},
+	[STEP_SECCOMP] = {"seccomp", "loading the seccomp filter"},
+	[STEP_INIT] = {"init", "starting the sandbox's init"},
+	[STEP_EXEC] = {"exec", "executing the plugin"},
+};
+
+/* Child -> supervisor. */
+enum { MSG_ERROR = 1, MSG_LISTENER = 2, MSG_INIT = 3 };
+struct launch_msg {
+	int32_t kind;
+	int32_t step;
+	int32_t error; /* positive errno */
+	int32_t arg;   /* failed rootfs op or rlimit resource; listener fd; init pid */
+};
+
+struct child_rule {
+	const char *path;
+	uint64_t access;
+};
+
+struct launch_plan {
+	struct launch_enforcement enf;
+	struct plugin_cmd *cmd;
+	char **envp;
+
+	uint64_t clone_flags;  /* CLONE_NEW* the plugin ends up in */
+	uint64_t clone3_flags; /* CLONE_NEW* clone3 creates (none when joining) */
+	int join_userns;       /* reuse: namespaces of the previous run, or -1 */
+	int join_netns;
+	bool keep_ns;	  /* hand the new user and network namespaces back */
+	char *join_stack; /* LAUNCH_JOIN_STACK bytes for the joining child's init */
+	int cgroup_fd;
+	int cgroup_procs_fds[LAUNCH_MAX_CGROUP_PROCS];
+	size_t n_cgroup_procs;
+	struct launch_rlimit rlimits[LAUNCH_MAX_RLIMITS];
+	size_t n_rlimits;
+
+	/* ids */
+	bool root_parent; /* started by root: the plugin runs as nobody */
+	uid_t uid;
+	gid_t gid;
+	char uid_map[32], gid_map[32];
+	bool deny_setgroups;
+	bool setid_early; /* in a user namespace: switch before the mounts */
+	bool setid_late;  /* without one: switch after them */
+	bool drop_bounding;
+	bool drop_caps;
+	int cap_last;
+
+	struct rootfs_plan *rootfs;
+	bool loopback, hostname;
+	char *cwd; /* NULL: keep the supervisor's */
+
+	int landlock_fd;
+	struct child_rule child_rules[LAUNCH_MAX_CHILD_RULES];
+	size_t n_child_rules;
+
+	bool nnp, mdwe;
+	struct seccomp_program *seccomp;
+	bool init;	  /* our own pid 1 in a pid namespace */
+	char *init_stack; /* LAUNCH_INIT_STACK bytes for the plugin's vfork */
+	const struct sock_fprog *init_filter;
+	bool handshake; /* wait for the supervisor after clone (id maps; getppid is 0) */
+
+	/* filled by launch_spawn() just before clone3 */
+	pid_t parent_pid;
+	int stdio[3];
+	int status_fd;
+	int exit_fd;
+	int timeout_ms;
+};
+
+void launch_resources_init(struct launch_resources *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->cgroup_fd = -1;
+}
+
+static void missing_add(struct launch_enforcement *enf, const char *what)
+{
+	size_t len = strlen(enf->missing);
+
+	snprintf(enf->missing + len, sizeof(enf->missing) - len, "%s%s", len ? "; " : "", what);
+}
+
+static int rlimit_set(struct launch_plan *p, int resource, rlim_t soft, rlim_t hard)
+{
+	for (size_t i = 0; i < p->n_rlimits; i++)
+		if (p->rlimits[i].resource == resource) {
+			p->rlimits[i].limit = (struct rlimit){soft, hard};
+			return 0;
+		}
+	if (p->n_rlimits == LAUNCH_MAX_RLIMITS)
+		return -E2BIG;
+	p->rlimits[p->n_rlimits++] =
+		(struct launch_rlimit){.resource = resource, .limit = {soft, hard}};
+	return 0;
+}
+
+static bool have_cap(int cap)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[2] = {0};
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return false;
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+static int cap_last_cap(void)
+{
+	static int cached = -1;
+	char buf[16] = {0};
+	int last = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+
+	if (last >= 0)
+		return last;
+	_cleanup_close_ int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	last = fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 ? atoi(buf) : CAP_LAST_CAP;
+	__atomic_store_n(&cached, last, __ATOMIC_RELAXED);
+	return last;
+}
+
+static bool seccomp_available(void)
+{
+	uint32_t action = SECCOMP_RET_KILL_PROCESS;
+
+	return syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
+}
+
+static bool mdwe_available(void)
+{
+	return prctl(PR_GET_MDWE, 0, 0, 0, 0) >= 0;
+}
+
+/* The environment: the caller's, or the documented minimum. */
+static int env_build(struct launch_plan *p, const qfs_policy *policy)
+{
+	extern char **environ;
+	size_t n = 0, k = 0;
+
+	if (qfs_policy_get_permission(policy, QFS_PERM_ENVIRONMENT_ACCESS)) {
+		while (environ && environ[n])
+			n++;
+		p->envp = calloc(n + 1, sizeof(char *));
+		if (!p->envp)
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++)
+			if (!(p->envp[k++] = strdup(environ[i])))
+				return -ENOMEM;
+		return 0;
+	}
+	p->envp = calloc(ARRAY_SIZE(launch_env_kept) + 4, sizeof(char *));
+	if (!p->envp)
+		return -ENOMEM;
+	const bool private_root = p->rootfs != NULL;
+	const char *home = private_root ? "/tmp" : getenv("HOME");
+	const char *tmpdir = private_root ? "/tmp" : getenv("TMPDIR");
+	if (asprintf(&p->envp[k++], "PATH=/usr/local/bin:/usr/bin:/bin") < 0 ||
+	    (home && asprintf(&p->envp[k++], "HOME=%s", home) < 0) ||
+	    (tmpdir && asprintf(&p->envp[k++], "TMPDIR=%s", tmpdir) < 0))
+		return -ENOMEM;
+	for (const char *const *name = launch_env_kept; *name; name++) {
+		const char *v = getenv(*name);
+		if (v && asprintf(&p->envp[k++], "%s=%s", *name, v) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+struct rules {
+	struct landlock_rule *v;
+	size_t n, cap;
+	int error;
+};
+
+static void rule_add(struct rules *r, const char *path, unsigned grant, bool optional)
+{
+	if (r->error || !path)
+		return;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 32;
+		struct landlock_rule *v = realloc(r->v, cap * sizeof(*v));
+		if (!v) {
+			r->error = -ENOMEM;
+			return;
+		}
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n++] = (struct landlock_rule){.path = path, .grant = grant, .optional = optional};
+}
+
+static const char *const device_paths[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+					   "/dev/urandom"};
+
+/* What the allowed directories grant. */
+static unsigned dir_grant(const qfs_policy *policy, unsigned effects)
+{
+	bool read = qfs_policy_get_permission(policy, QFS_PERM_FILE_SYSTEM_READ);
+	bool write = qfs_policy_get_permission(policy, QFS_PERM_FILE_SYSTEM_WRITE);
+	unsigned g = 0;
+
+	if (read)
+		g |= LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE;
+	if (write)
+		g |= LANDLOCK_GRANT_WRITE;
+	/* What the plugin can write must not become code it can run. */
+	if (write && (effects & APIS_NOEXEC_WRITABLE))
+		g &= ~LANDLOCK_GRANT_EXECUTE;
+	return g;
+}
+
+static int plan_landlock(struct launch_plan *p, const qfs_policy *policy, unsigned effects, int abi,
+			 qfs_error *err)
+{
+	struct rules r = {0};
+	size_t n_dirs = qfs_policy_list_count(policy, QFS_LIST_ALLOWED_DIRECTORIES);
+	unsigned grant = dir_grant(policy, effects);
+	int fd;
+
+	for (size_t i = 0; i < decide_runtime_path_count(); i++)
+		rule_add(&r, decide_runtime_path(i), LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE,
+			 true);
+	for (size_t i = 0; grant && i < n_dirs; i++)
+		rule_add(&r, qfs_policy_list_get(policy, QFS_LIST_ALLOWED_DIRECTORIES, i), grant,
+			 false);
+	rule_add(&r, p->cmd->file, LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE, false);
+	rule_add(&r, p->cmd->interpreter, LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE, false);
+	for (size_t i = 0; i < ARRAY_SIZE(device_paths); i++)
+		rule_add(&r, device_paths[i], LANDLOCK_GRANT_DEVICE, true);
+	/* Without a private root the host's /proc is what there is; signals
+	 * and ptrace towards other processes stay denied by Landlock's own
+	 * scoping of ptrace and, from ABI 6, of signals. */
+	if (!p->rootfs)
+		rule_add(&r, "/proc", LANDLOCK_GRANT_READ, true);
+	if (r.error) {
+		free(r.v);
+		return r.error;
+	}
+
+	struct landlock_spec spec = {
+		.abi = abi,
+		.rules = r.v,
+		.n_rules = r.n,
+		.deny_tcp = p->enf.landlock_tcp,
+		.scope = p->enf.landlock_scoped,
+	};
+	fd = landlock_ruleset_new(&spec, err);
+	free(r.v);
+	if (fd < 0)
+		return fd;
+	p->landlock_fd = fd;
+
+	if (p->rootfs) {
+		/* Mounts of the child's own: rules are added there. */
+		unsigned tmp = LANDLOCK_GRANT_READ | LANDLOCK_GRANT_WRITE | LANDLOCK_GRANT_EXECUTE;
+		if (effects & APIS_NOEXEC_WRITABLE)
+			tmp &= ~LANDLOCK_GRANT_EXECUTE;
+		p->child_rules[p->n_child_rules++] =
+			(struct child_rule){"/tmp", landlock_access(abi, tmp, true)};
+		p->child_rules[p->n_child_rules++] = (struct child_rule){
+			"/proc", landlock_access(abi, LANDLOCK_GRANT_READ, true)};
+	}
+	return 0;
+}
+
+static int plan_rootfs(struct launch_plan *p, const qfs_policy *policy, unsigned effects,
+		       qfs_error *err)
+{
+	size_t n_dirs = qfs_policy_list_count(policy, QFS_LIST_ALLOWED_DIRECTORIES);
+	size_t n_rt = decide_runtime_path_count();
+	_cleanup_free_ const char **rt = calloc(n_rt + 1, sizeof(char *));
+	_cleanup_free_ struct rootfs_dir *dirs = calloc(n_dirs + 1, sizeof(*dirs));
+	const char *files[2];
+	size_t n_files = 0, k = 0;
+	bool read = qfs_policy_get_permission(policy, QFS_PERM_FILE_SYSTEM_READ);
+	bool write = qfs_policy_get_permission(policy, QFS_PERM_FILE_SYSTEM_WRITE);
+
+	if (!rt || !dirs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n_rt; i++)
+		rt[i] = decide_runtime_path(i);
+	/* Allowed directories are only there when a permission uses them. */
+	for (size_t i = 0; (read || write) && i < n_dirs; i++)
+		dirs[k++] = (struct rootfs_dir){
+			qfs_policy_list_get(policy, QFS_LIST_ALLOWED_DIRECTORIES, i), write};
+	files[n_files++] = p->cmd->file;
+	if (p->cmd->interpreter)
+		files[n_files++] = p->cmd->interpreter;
+
+	struct rootfs_spec spec = {
+		.runtime_paths = rt,
+		.n_runtime = n_rt,
+		.dirs = dirs,
+		.n_dirs = k,
+		.files = files,
+		.n_files = n_files,
+		.tmp_size_mb = (uint64_t)qfs_policy_get_limit(policy, QFS_LIMIT_DISK_SPACE_MB),
+		.noexec_writable = effects & APIS_NOEXEC_WRITABLE,
+	};
+	int r = rootfs_plan_new(&spec, &p->rootfs, err);
+	if (r < 0)
+		return r;
+
+	/* Keep the working directory when the sandbox shows it. */
+	_cleanup_free_ char *cwd = getcwd(NULL, 0);
+	const char *keep = "/";
+	for (size_t i = 0; cwd && i < k; i++)
+		if (qfs_path_is_within(cwd, dirs[i].path) == 1)
+			keep = cwd;
+	p->cwd = strdup(keep);
+	return p->cwd ? 0 : -ENOMEM;
+}
+
+static int plan_limits(struct launch_plan *p, const qfs_policy *policy,
+		       const struct launch_resources *res)
+{
+	int64_t fds = qfs_policy_get_limit(policy, QFS_LIMIT_FILE_HANDLES);
+	int64_t disk = qfs_policy_get_limit(policy, QFS_LIMIT_DISK_SPACE_MB);
+	int64_t cpu = qfs_policy_get_limit(policy, QFS_LIMIT_CPU_TIME_MS);
+	int r = 0;
+
+	if (fds > 0) {
+		r = rlimit_set(p, RLIMIT_NOFILE, (rlim_t)fds, (rlim_t)fds);
+		p->enf.rlimit_nofile = r >= 0;
+	}
+	if (r >= 0 && disk > 0) {
+		r = rlimit_set(p, RLIMIT_FSIZE, (rlim_t)disk << 20, (rlim_t)disk << 20);
+		p->enf.rlimit_fsize = r >= 0;
+	}
+	if (r >= 0)
+		r = rlimit_set(p, RLIMIT_CORE, 0, 0);
+	/* A backstop in whole seconds: SIGXCPU at the soft limit, SIGKILL a
+	 * second later.  The precise budget is the monitor's. */
+	if (r >= 0 && cpu > 0) {
+		rlim_t s = (rlim_t)((cpu + 999) / 1000);
+		r = rlimit_set(p, RLIMIT_CPU, s, s + 1);
+		p->enf.rlimit_cpu = r >= 0;
+	}
+	for (size_t i = 0; r >= 0 && res && i < res->n_rlimits; i++)
+		r = rlimit_set(p, res->rlimits[i].resource, res->rlimits[i].limit.rlim_cur,
+			       res->rlimits[i].limit.rlim_max);
+	return r;
+}
+
+/* A stack for a child started with clone(): allocated now, in the
+ * supervisor, since the child may not allocate. */
+static char *stack_new(size_t size)
+{
+	void *s = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+		       -1, 0);
+	return s == MAP_FAILED ? NULL : s;
+}
+
+int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, qfs_error *err)
+{
+	const qfs_policy *policy = cfg->policy;
+	const int level = qfs_policy_get_level(policy);
+	const bool restricted = level >= QFS_LEVEL_LIMITED;
+	const bool network = qfs_policy_get_permission(policy, QFS_PERM_NETWORK_ACCESS);
+	struct launch_plan *p;
+	unsigned effects = restricted ? decide_api_effects(policy) : 0;
+	int r;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->landlock_fd = -1;
+	p->cgroup_fd = -1;
+	p->join_userns = p->join_netns = -1;
+	p->enf.level = level;
+
+	/* Ids: started by root, the plugin runs as nobody. */
+	p->root_parent = restricted && geteuid() == 0;
+	p->uid = p->root_parent ? NOBODY : geteuid();
+	p->gid = p->root_parent ? NOBODY : getegid();
+	p->enf.uid = p->uid;
+	p->enf.gid = p->gid;
+
+	/* Namespaces. */
+	if (level >= QFS_LEVEL_SANDBOXED) {
+		uint64_t others = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
+				  CLONE_NEWCGROUP | CLONE_NEWNET;
+		if (!(cfg->flags & LAUNCH_NO_USERNS)) {
+			p->clone_flags = CLONE_NEWUSER | others;
+		} else {
+			missing_add(&p->enf, "user namespaces");
+			/* A privileged supervisor can still isolate without
+			 * one, as a setuid bubblewrap does. */
+			if (have_cap(CAP_SYS_ADMIN))
+				p->clone_flags = others;
+			else
+				missing_add(&p->enf, "pid, mount, ipc, uts, cgroup and network "
+						     "namespaces and the private root");
+		}
+		if (network)
+			p->clone_flags &= ~(uint64_t)CLONE_NEWNET;
+	}
+	if (network && qfs_policy_list_count(policy, QFS_LIST_ALLOWED_HOSTS) > 0 && restricted)
+		missing_add(&p->enf, "network mediation for allowed_hosts (not built yet)");
+	p->enf.namespaces = p->clone_flags;
+
+	/* Plugin and command line; W^X makes JIT engines run without JIT. */
+	r = plugin_cmd_new(cfg->type, cfg->path, cfg->argv, effects & APIS_WX, &p->cmd, err);
+	if (r < 0)
+		goto fail;
+
+	/* Layers and their availability. */
+	int abi = restricted ? landlock_abi() : 0;
+	if (restricted && abi < 1)
+		missing_add(&p->enf, "Landlock");
+	if (level == QFS_LEVEL_LIMITED && abi >= 1 && abi < 6)
+		missing_add(&p->enf, "Landlock scoping of signals and abstract sockets (ABI 6)");
+	p->enf.landlock_scoped = abi >= 6;
+	p->enf.landlock_tcp =
+		abi >= 4 && restricted && !network && !(p->clone_flags & CLONE_NEWNET);
+	if (restricted && !seccomp_available()) {
+		missing_add(&p->enf, "seccomp");
+		effects = 0;
+	}
+	if ((effects & APIS_NO_EXEC) && !seccomp_policy_notify_available()) {
+		missing_add(&p->enf, "seccomp user notification (exec after the start)");
+		effects &= ~(unsigned)APIS_NO_EXEC;
+	}
+	/* Without a private root nothing can be remounted noexec.  That only
+	 * matters when Landlock lets the plugin write somewhere: it stops
+	 * execve there but not mmap(PROT_EXEC). */
+	bool writes = qfs_policy_get_permission(policy, QFS_PERM_FILE_SYSTEM_WRITE) &&
+		      qfs_policy_list_count(policy, QFS_LIST_ALLOWED_DIRECTORIES) > 0;
+	if ((effects & APIS_NOEXEC_WRITABLE) && !(p->clone_flags & CLONE_NEWNS) && writes) {
+		missing_add(&p->enf,
+			    "noexec writable mounts for blocked dlopen (needs a private root)");
+		effects &= ~(unsigned)APIS_NOEXEC_WRITABLE;
+	}
+	if (p->enf.missing[0] && qfs_policy_get_enforcement(policy) != QFS_ENFORCE_BEST_EFFORT) {
+		r = error_set(err, "enforcement", ENOTSUP,
+			      "this host cannot enforce level %s: missing %s",
+			      qfs_level_name(level), p->enf.missing);
+		goto fail;
+	}
+	p->enf.effects = effects;
+	/* What only namespaces could hide is refused by the filter. */
+	if (restricted && !(p->clone_flags & CLONE_NEWNS))
+		effects |= SECCOMP_NO_UNIX_SOCKETS;
+	if (restricted && !network && !(p->clone_flags & CLONE_NEWNET))
+		effects |= SECCOMP_NO_INET_SOCKETS;
+	p->enf.sockets = effects & (SECCOMP_NO_UNIX_SOCKETS | SECCOMP_NO_INET_SOCKETS);
+
+	if (p->clone_flags & CLONE_NEWNS) {
+		r = plan_rootfs(p, policy, effects, err);
+		if (r < 0)
+			goto fail;
+		p->enf.private_root = true;
+		p->enf.tmpfs_disk = true;
+	}
+	p->loopback = p->clone_flags & CLONE_NEWNET;
+	p->hostname = p->clone_flags & CLONE_NEWUTS;
+	p->clone3_flags = p->clone_flags;
+	/* Join the previous run's user and network namespaces rather than
+	 * build new ones; they were made for this sandbox alone, no plugin
+	 * held a capability in them, and a network namespace keeps nothing of
+	 * an unprivileged process once it is gone. */
+	const uint64_t user_net = CLONE_NEWUSER | CLONE_NEWNET;
+	if ((p->clone_flags & user_net) == user_net && cfg->join_userns >= 0 &&
+	    cfg->join_netns >= 0) {
+		p->join_userns = cfg->join_userns;
+		p->join_netns = cfg->join_netns;
+		p->clone3_flags = 0;
+		p->loopback = false; /* up since the namespace's first run */
+		p->enf.joined = true;
+		p->join_stack = stack_new(LAUNCH_JOIN_STACK);
+		if (!p->join_stack) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	} else if ((p->clone_flags & user_net) == user_net) {
+		p->keep_ns = true;
+	}
+
+	if (abi >= 1) {
+		r = plan_landlock(p, policy, effects, abi, err);
+		if (r < 0)
+			goto fail;
+		p->enf.landlock_abi = abi;
+	} else {
+		p->enf.landlock_scoped = p->enf.landlock_tcp = false;
+	}
+
+	if (restricted && seccomp_available()) {
+		r = seccomp_policy_build(policy, effects, NULL, &p->seccomp, err);
+		if (r < 0)
+			goto fail;
+		p->enf.seccomp = p->seccomp->mode;
+		p->enf.exec_notify = p->seccomp->needs_listener;
+	}
+	p->mdwe = (effects & APIS_WX) && mdwe_available();
+	p->enf.mdwe = p->mdwe;
+	p->nnp = restricted;
+	p->enf.no_new_privs = p->nnp;
+
+	/* Identity and capabilities. */
+	if (restricted) {
+		bool userns = p->clone_flags & CLONE_NEWUSER;
+		p->setid_early = userns && p->root_parent;
+		p->setid_late = !userns && p->root_parent;
+		p->drop_bounding = userns || have_cap(CAP_SETPCAP);
+		p->drop_caps = true;
+		p->cap_last = cap_last_cap();
+		p->enf.caps_dropped = true;
+		if (userns) {
+			/* Unprivileged, only the caller's own ids can be
+			 * mapped, and setgroups must be denied first. */
+			snprintf(p->uid_map, sizeof(p->uid_map), "%u %u 1\n", p->uid, p->uid);
+			snprintf(p->gid_map, sizeof(p->gid_map), "%u %u 1\n", p->gid, p->gid);
+			p->deny_setgroups = !p->root_parent;
+		}
+	}
+	p->handshake = p->clone3_flags & (CLONE_NEWUSER | CLONE_NEWPID);
+	p->init = p->clone_flags & CLONE_NEWPID;
+	p->enf.init = p->init;
+	if (p->init && p->seccomp)
+		p->init_filter = seccomp_init_program();
+	if (p->init) {
+		p->init_stack = stack_new(LAUNCH_INIT_STACK);
+		if (!p->init_stack) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
+
+	r = plan_limits(p, policy, cfg->resources);
+	if (r < 0) {
+		error_set(err, "rlimit", -r, "too many resource limits");
+		goto fail;
+	}
+	if (cfg->resources) {
+		p->cgroup_fd = cfg->resources->cgroup_fd;
+		p->n_cgroup_procs = cfg->resources->n_cgroup_procs;
+		for (size_t i = 0; i < p->n_cgroup_procs; i++)
+			p->cgroup_procs_fds[i] = cfg->resources->cgroup_procs_fds[i];
+	}
+	r = env_build(p, policy);
+	if (r < 0)
+		goto fail;
+	for (int i = 0; i < 3; i++)
+		p->stdio[i] = cfg->stdio[i];
+	*ret = p;
+	return 0;
+fail:
+	if (r == -ENOMEM && !(err && err->message[0]))
+		error_set(err, "", ENOMEM, "out of memory while planning the sandbox");
+	launch_plan_free(p);
+	return r;
+}
+
+struct launch_plan *launch_plan_free(struct launch_plan *p)
+{
+	if (!p)
+		return NULL;
+	plugin_cmd_free(p->cmd);
+	for (char **e = p->envp; e && *e; e++)
+		free(*e);
+	free(p->envp);
+	rootfs_plan_free(p->rootfs);
+	close_safe(p->landlock_fd);
+	seccomp_program_unref(p->seccomp);
+	free(p->cwd);
+	if (p->init_stack)
+		munmap(p->init_stack, LAUNCH_INIT_STACK);
+	if (p->join_stack)
+		munmap(p->join_stack, LAUNCH_JOIN_STACK);
+	free(p);
+	return NULL;
+}
+
+const struct launch_enforcement *launch_plan_enforcement(const struct launch_plan *plan)
+{
+	return &plan->enf;
+}
+
+/*
+ * The child.  Everything below until launch_spawn() runs between clone3 and
+ * execve: syscalls only.
+ */
+
+static _Noreturn void child_fail(int step, int error, int arg)
+{
+	struct launch_msg m = {.kind = MSG_ERROR, .step = step, .error = error, .arg = arg};
+
+	if (write(FD_STATUS, &m, sizeof(m)) < 0) {
+		/* nobody to tell */
+	}
+	_exit(127);
+}
+
+/* Before the descriptor shuffle the status socket is not at FD_STATUS. */
+static _Noreturn void child_fail_early(int fd, int step, int error)
+{
+	struct launch_msg m = {.kind = MSG_ERROR, .step = step, .error = error};
+
+	if (write(fd, &m, sizeof(m)) < 0) {
+		/* nobody to tell */
+	}
+	_exit(127);
+}
+
+struct kernel_sigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
+/* Default dispositions for every signal, then an empty mask.  Dispositions
+ * set to SIG_IGN (SIGPIPE in many applications) would otherwise survive
+ * exec, and the mask always does.  Raw syscalls: glibc refuses to touch the
+ * signals it reserves for itself. */
+static int child_reset_signals(void)
+{
+	struct kernel_sigaction dfl = {.handler = SIG_DFL};
+	uint64_t empty = 0;
+
+	for (int sig = 1; sig < 65; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(uint64_t)) < 0 &&
+		    errno != EINVAL)
+			return -errno;
+	}
+	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, sizeof(empty)) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Moves the descriptors the child keeps to their fixed numbers and closes
+ * everything else.  Two passes, so that a target number that is currently a
+ * source is not overwritten before it was copied. */
+static int child_fds(const struct launch_plan *p)
+{
+	struct {
+		int from, to;
+		bool cloexec;
+	} map[] = {
+		{p->stdio[0], 0, false},
+		{p->stdio[1], 1, false},
+		{p->stdio[2], 2, false},
+		{p->status_fd, FD_STATUS, true},
+		{p->landlock_fd, FD_RULESET, true},
+		{p->exit_fd, FD_EXIT, true},
+		{p->join_userns, FD_USERNS, true},
+		{p->join_netns, FD_NETNS, true},
+	};
+	int base = FD_FIRST_FREE;
+
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (map[i].from >= base)
+			base = map[i].from + 1;
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+		if (map[i].from < 0)
+			continue;
+		int fd = fcntl(map[i].from, F_DUPFD_CLOEXEC, base);
+		if (fd < 0)
+			return -errno;
+		map[i].from = fd;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+		/* A slot we do not use may hold an inherited descriptor. */
+		if (map[i].from < 0) {
+			close(map[i].to);
+			continue;
+		}
+		if (dup3(map[i].from, map[i].to, map[i].cloexec ? O_CLOEXEC : 0) < 0)
+			return -errno;
+	}
+	if (syscall(SYS_close_range, FD_FIRST_FREE, ~0U, 0) < 0) {
+		if (errno != ENOSYS)
+			return -errno;
+		struct rlimit rl;
+		if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) < 0)
+			return -errno;
+		for (rlim_t fd = FD_FIRST_FREE; fd < rl.rlim_cur && fd < (1u << 20); fd++)
+			close((int)fd);
+	}
+	return 0;
+}
+
+static int child_setids(const struct launch_plan *p)
+{
+	if (syscall(SYS_setgroups, 0, NULL) < 0)
+		return -errno;
+	if (syscall(SYS_setresgid, p->gid, p->gid, p->gid) < 0)
+		return -errno;
+	if (syscall(SYS_setresuid, p->uid, p->uid, p->uid) < 0)
+		return -errno;
+	return 0;
+}
+
+static int caps_set(bool keep_permitted)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[2] = {0};
+
+	if (keep_permitted) {
+		if (syscall(SYS_capget, &h, d) < 0)
+			return -errno;
+		for (int i = 0; i < 2; i++)
+			d[i].effective = d[i].permitted;
+	}
+	if (syscall(SYS_capset, &h, d) < 0)
+		return -errno;
+	return 0;
+}
+
+/* In a user namespace, switch to the plugin's ids before the private root
+ * is built: files the child creates there get ids mapped in the namespace
+ * (creating them as an unmapped uid fails with EOVERFLOW).  KEEPCAPS keeps
+ * the namespace's capabilities across the switch for the mounts. */
+static int child_setids_early(const struct launch_plan *p)
+{
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return -errno;
+	int r = child_setids(p);
+	if (r < 0)
+		return r;
+	r = caps_set(true);
+	if (r < 0)
+		return r;
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+static int child_loopback(void)
+{
+	struct ifreq ifr = {0};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	memcpy(ifr.ifr_name, "lo", 3);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+		r = -errno;
+	} else {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			r = -errno;
+	}
+	close(fd);
+	return r;
+}
+
+static int child_drop_bounding(const struct launch_plan *p)
+{
+	for (int cap = 0; cap <= p->cap_last; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			return -errno;
+	return 0;
+}
+
+static int child_drop_caps(void)
+{
+	/* EINVAL: a kernel without ambient capabilities has none to clear. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return -errno;
+	return caps_set(false);
+}
+
+static ssize_t read_retry(int fd, void *buf, size_t n)
+{
+	ssize_t r;
+
+	do
+		r = read(fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+/*
+ * The plugin's last steps: its filter, then the exec.  Under an init this
+ * runs in a vfork child on the plan's stack, sharing the init's memory
+ * while the init waits; it touches nothing but its own stack.
+ */
+static _Noreturn void child_exec(const struct launch_plan *p)
+{
+	if (p->seccomp) {
+		/* Installed last: every later step passes through it, and
+		 * those are only write and execve. */
+		int listener = seccomp_program_load(p->seccomp, p->seccomp->needs_listener);
+		if (listener < 0)
+			child_fail(STEP_SECCOMP, -listener, 0);
+		if (listener > 0) {
+			/* The supervisor learns our pid from the socket
+			 * (SO_PASSCRED) and copies the listener with
+			 * pidfd_getfd().  No acknowledgement is needed: the
+			 * execve below stops at the listener before exec
+			 * closes this descriptor (it is CLOEXEC), and nothing
+			 * can answer it before the supervisor holds a copy. */
+			struct launch_msg m = {.kind = MSG_LISTENER, .arg = listener};
+			if (write(FD_STATUS, &m, sizeof(m)) != (ssize_t)sizeof(m))
+				_exit(127);
+		}
+	}
+	execve(p->cmd->exec_path, p->cmd->argv, p->envp);
+	child_fail(STEP_EXEC, errno, 0);
+}
+
+static int child_exec_fn(void *arg)
+{
+	const struct launch_plan *p = arg;
+
+	close(FD_EXIT);
+	child_exec(p);
+}
+
+/*
+ * pid 1 of the sandbox's pid namespace.  The plugin never is: the kernel
+ * ignores signals with a default action that reach a namespace's init from
+ * inside it, so a plugin as pid 1 would survive its own raise(), abort()
+ * or kill(getpid(), ...) and its exit status would lie.  The init runs
+ * under the same restrictions (it forks after Landlock, the ids and the
+ * capabilities) and a filter stricter than the plugin's (it may only wait,
+ * write its record, close and exit), reaps whatever the plugin
+ * orphans, reports the plugin's own wait status, and exits, which
+ * takes every other process of the namespace along.
+ */
+static _Noreturn void child_init(const struct launch_plan *p, pid_t plugin)
+{
+	if (p->init_filter) {
+		int r = seccomp_fprog_load(p->init_filter);
+		if (r < 0) {
+			kill(plugin, SIGKILL);
+			child_fail(STEP_INIT, -r, 0);
+		}
+	}
+	/* Keep only the report descriptor, so that the plugin's EOFs (status
+	 * socket, output pipes) are its own. */
+	close(FD_STATUS);
+	close(0);
+	close(1);
+	close(2);
+	for (;;) {
+		int status;
+		pid_t pid = (pid_t)syscall(SYS_wait4, -1, &status, 0, NULL);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(0);
+		}
+		if (pid == plugin) {
+			struct launch_exit_record rec = {.magic = LAUNCH_EXIT_MAGIC,
+							 .wait_status = status};
+			if (write(FD_EXIT, &rec, sizeof(rec)) < 0) {
+				/* the supervisor is gone; so are we, now */
+			}
+			_exit(0);
+		}
+	}
+}
+
+static _Noreturn void child_join(struct launch_plan *p);
+static _Noreturn void child_setup(struct launch_plan *p);
+
+static _Noreturn void child_main(struct launch_plan *p)
+{
+	int r;
+
+	/* First: join the v1 cgroups, so that everything after is counted. */
+	for (size_t i = 0; i < p->n_cgroup_procs; i++)
+		if (write(p->cgroup_procs_fds[i], "0", 1) < 0)
+			child_fail_early(p->status_fd, STEP_CGROUP, errno);
+
+	/* The supervisor's death kills us.  It may have died before the
+	 * prctl: then our parent is already someone else (checked here), or,
+	 * in a pid namespace where getppid() is 0, the handshake below reads
+	 * EOF. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		child_fail_early(p->status_fd, STEP_PDEATHSIG, errno);
+	if (!p->handshake && getppid() != p->parent_pid)
+		_exit(127);
+
+	r = child_reset_signals();
+	if (r < 0)
+		child_fail_early(p->status_fd, STEP_SIGNALS, -r);
+	r = child_fds(p);
+	if (r < 0)
+		child_fail_early(p->status_fd, STEP_FDS, -r);
+
+	if (p->handshake) {
+		char go;
+		if (read_retry(FD_STATUS, &go, 1) != 1)
+			_exit(127);
+	}
+	if (p->join_userns >= 0)
+		child_join(p);
+	child_setup(p);
+}
+
+/*
+ * Joining the previous run's namespaces.  setns() into the user namespace
+ * works because we still have the supervisor's credentials and it owns
+ * that namespace; inside it we hold every capability, so we may join its
+ * network namespace and unshare the others.  A pid namespace only takes
+ * our children, so the init is started here, with CLONE_PARENT: it is the
+ * supervisor's child (with our exit signal, none), pid 1 of the new
+ * namespace, and shares our memory (CLONE_VM) on the plan's stack while we
+ * tell the supervisor its pid and exit.
+ */
+static int child_join_init(void *arg);
+
+static _Noreturn void child_join(struct launch_plan *p)
+{
+	if (setns(FD_USERNS, CLONE_NEWUSER) < 0 || setns(FD_NETNS, CLONE_NEWNET) < 0)
+		child_fail(STEP_JOIN, errno, 0);
+	close(FD_USERNS);
+	close(FD_NETNS);
+	if (unshare((int)(p->clone_flags & ~(uint64_t)(CLONE_NEWUSER | CLONE_NEWNET))) < 0)
+		child_fail(STEP_JOIN, errno, 1);
+	pid_t init = clone(child_join_init, p->join_stack + LAUNCH_JOIN_STACK,
+			   CLONE_VM | CLONE_PARENT, p);
+	if (init < 0)
+		child_fail(STEP_INIT, errno, 0);
+	struct launch_msg m = {.kind = MSG_INIT, .arg = init};
+	if (write(FD_STATUS, &m, sizeof(m)) < 0) {
+		/* the init finds the supervisor gone and exits */
+	}
+	_exit(0);
+}
+
+static int child_join_init(void *arg)
+{
+	struct launch_plan *p = arg;
+	struct pollfd pfd = {.fd = FD_STATUS, .events = POLLIN};
+
+	/* Our parent is the supervisor's thread now.  Had it died before the
+	 * prctl, its end of the socket would be closed: HUP. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		child_fail(STEP_PDEATHSIG, errno, 0);
+	if (poll(&pfd, 1, 0) < 0 || (pfd.revents & (POLLHUP | POLLERR)))
+		_exit(127);
+	child_setup(p);
+}
+
+static _Noreturn void child_setup(struct launch_plan *p)
+{
+	int r;
+	size_t failed = 0;
+
+	if (setsid() < 0)
+		child_fail(STEP_SETSID, errno, 0);
+	if (p->setid_early) {
+		r = child_setids_early(p);
+		if (r < 0)
+			child_fail(STEP_IDS, -r, 0);
+	}
+	/* Still root on the host (a privileged supervisor without a user
+	 * namespace): create the mount points with the plugin's ids, so that
+	 * a symlink planted in a writable directory cannot make us create
+	 * files where only root could.  Mounting needs capabilities, not the
+	 * file system ids. */
+	if (p->setid_late && p->rootfs) {
+		/* setfsuid() reports the previous id, never an error: ask
+		 * again to know whether it took. */
+		syscall(SYS_setfsgid, p->gid);
+		syscall(SYS_setfsuid, p->uid);
+		if (syscall(SYS_setfsgid, -1) != (long)p->gid ||
+		    syscall(SYS_setfsuid, -1) != (long)p->uid)
+			child_fail(STEP_IDS, EPERM, 0);
+	}
+	if (p->rootfs) {
+		r = rootfs_child_setup(p->rootfs, &failed);
+		if (r < 0)
+			child_fail(STEP_ROOTFS, -r, (int)failed);
+	}
+	if (p->loopback) {
+		r = child_loopback();
+		if (r < 0)
+			child_fail(STEP_LOOPBACK, -r, 0);
+	}
+	if (p->hostname && sethostname("qfsandbox", 9) < 0)
+		child_fail(STEP_HOSTNAME, errno, 0);
+	if (p->cwd && chdir(p->cwd) < 0)
+		child_fail(STEP_CHDIR, errno, 0);
+	for (size_t i = 0; p->landlock_fd >= 0 && i < p->n_child_rules; i++) {
+		r = landlock_child_add(FD_RULESET, p->child_rules[i].path,
+				       p->child_rules[i].access);
+		if (r < 0)
+			child_fail(STEP_LANDLOCK_RULES, -r, (int)i);
+	}
+	if (p->drop_bounding) {
+		r = child_drop_bounding(p);
+		if (r < 0)
+			child_fail(STEP_BOUNDING, -r, 0);
+	}
+	if (p->setid_late) {
+		r = child_setids(p);
+		if (r < 0)
+			child_fail(STEP_IDS, -r, 0);
+	}
+	if (p->drop_caps) {
+		r = child_drop_caps();
+		if (r < 0)
+			child_fail(STEP_CAPS, -r, 0);
+	}
+	for (size_t i = 0; i < p->n_rlimits; i++)
+		if (syscall(SYS_prlimit64, 0, p->rlimits[i].resource, &p->rlimits[i].limit, NULL) <
+		    0)
+			child_fail(STEP_RLIMIT, errno, p->rlimits[i].resource);
+	if (p->nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail(STEP_NNP, errno, 0);
+	if (p->mdwe && prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) < 0)
+		child_fail(STEP_MDWE, errno, 0);
+	if (p->landlock_fd >= 0) {
+		r = landlock_child_restrict(FD_RULESET);
+		if (r < 0)
+			child_fail(STEP_LANDLOCK, -r, 0);
+		close(FD_RULESET);
+	}
+	if (p->init) {
+		/* CLONE_VM | CLONE_VFORK: no copy of the address space (a
+		 * whole copy of the supervisor's), and the init sleeps until
+		 * the plugin has exec'd.  glibc's clone() runs child_exec_fn
+		 * on the plan's stack and takes no lock. */
+		pid_t pid = clone(child_exec_fn, p->init_stack + LAUNCH_INIT_STACK,
+				  CLONE_VM | CLONE_VFORK | SIGCHLD, p);
+		if (pid < 0)
+			child_fail(STEP_INIT, errno, 0);
+		child_init(p, pid);
+	}
+	child_exec(p);
+}
+
+/*
+ * The supervisor's side.
+ */
+
+static int write_file(pid_t pid, const char *name, const char *text)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t len = strlen(text);
+	ssize_t n = write(fd, text, len);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+static int write_id_maps(const struct launch_plan *p, pid_t pid, qfs_error *err)
+{
+	int r = 0;
+
+	if (p->deny_setgroups)
+		r = write_file(pid, "setgroups", "deny");
+	if (r >= 0)
+		r = write_file(pid, "uid_map", p->uid_map);
+	if (r >= 0)
+		r = write_file(pid, "gid_map", p->gid_map);
+	if (r < 0)
+		return error_set(err, "uid_map", -r, "writing the user namespace's id maps failed");
+	return 0;
+}
+
+static const char *rlimit_name(int resource)
+{
+	static const char *const names[] = {
+		[RLIMIT_CPU] = "RLIMIT_CPU",	     [RLIMIT_FSIZE] = "RLIMIT_FSIZE",
+		[RLIMIT_DATA] = "RLIMIT_DATA",	     [RLIMIT_STACK] = "RLIMIT_STACK",
+		[RLIMIT_CORE] = "RLIMIT_CORE",	     [RLIMIT_RSS] = "RLIMIT_RSS",
+		[RLIMIT_NPROC] = "RLIMIT_NPROC",     [RLIMIT_NOFILE] = "RLIMIT_NOFILE",
+		[RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK", [RLIMIT_AS] = "RLIMIT_AS",
+	};
+	if (resource >= 0 && (size_t)resource < ARRAY_SIZE(names) && names[resource])
+		return names[resource];
+	return "a resource limit";
+}
+
+static void describe_failure(const struct launch_plan *p, const struct launch_msg *m,
+			     qfs_error *err)
+{
+	int step = m->step >= 0 && m->step < STEP__MAX ? m->step : STEP_EXEC;
+	char what[512];
+
+	if (step == STEP_ROOTFS && p->rootfs) {
+		rootfs_op_describe(p->rootfs, (size_t)m->arg, what, sizeof(what));
+		error_set(err, steps[step].field, m->error,
+			  "building the private root failed: %s: %s", what,
+			  m->error == ESTALE ? "it was replaced while the sandbox was being set up"
+					     : strerror(m->error));
+		return;
+	}
+	if (step == STEP_RLIMIT) {
+		error_set(err, steps[step].field, m->error, "setting %s failed: %s",
+			  rlimit_name(m->arg), strerror(m->error));
+		return;
+	}
+	if (step == STEP_EXEC) {
+		error_set(err, steps[step].field, m->error, "executing %s failed: %s",
+			  p->cmd->exec_path, strerror(m->error));
+		return;
+	}
+	error_set(err, steps[step].field, m->error, "%s failed: %s", steps[step].what,
+		  strerror(m->error));
+}
+
+static int remaining_ms(uint64_t deadline)
+{
+	if (deadline == UINT64_MAX)
+		return -1;
+	uint64_t now = loop_now_usec();
+	return now >= deadline ? 0 : (int)((deadline - now + 999) / 1000);
+}
+
+/*
+ * Copies the listener descriptor @fd out of the process that wrote the
+ * message: the plugin's process, which under an init is not the one we
+ * cloned.  It is blocked in execve at the listener we are about to copy,
+ * so its pid cannot be reused before pidfd_open().
+ */
+static int listener_take(int pidfd, struct msghdr *mh, int fd, int *ret, qfs_error *err)
+{
+	_cleanup_close_ int owner = -1;
+	int use = pidfd;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+			struct ucred cred;
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+			owner = (int)syscall(SYS_pidfd_open, cred.pid, 0);
+			if (owner < 0)
+				return error_set(err, "seccomp", errno,
+						 "finding the process that holds the seccomp "
+						 "listener failed");
+			use = owner;
+		}
+	int l = (int)syscall(SYS_pidfd_getfd, use, fd, 0);
+	if (l < 0)
+		return error_set(err, "seccomp", errno,
+				 "obtaining the seccomp listener with pidfd_getfd failed");
+	*ret = l;
+	return 0;
+}
+
+static void child_reap(int pidfd)
+{
+	siginfo_t si;
+
+	while (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL) < 0 && errno == EINTR)
+		;
+}
+
+/* Kills and reaps a child that did not make it to exec. */
+static void child_abort(int pidfd)
+{
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	child_reap(pidfd);
+}
+
+/* A step failed in the child: name it, end and reap the child. */
+static int spawn_failed(const struct launch_plan *p, const struct launch_msg *m, int pidfd,
+			struct notify **notify, qfs_error *err)
+{
+	describe_failure(p, m, err);
+	child_abort(pidfd);
+	*notify = notify_free(*notify);
+	if (m->step == STEP_EXEC)
+		return m->error == ENOENT || m->error == ENOTDIR ? -ENOENT : -EACCES;
+	return -ECHILD;
+}
+
+static int ns_open(pid_t pid, const char *name, int *ret)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret = fd;
+	return 0;
+}
+
+int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret, qfs_error *err)
+{
+	_cleanup_close_ int parent_end = -1, child_end = -1, exit_rd = -1, exit_wr = -1;
+	_cleanup_close_ int pidfd = -1, listener = -1, userns = -1, netns = -1;
+	struct launch_msg failure = {0};
+	bool init_known = false;
+	struct notify *notify = NULL;
+	sigset_t all, old;
+	int r;
+
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return error_set(err, "", errno, "creating the launch socket failed");
+	parent_end = sv[0];
+	child_end = sv[1];
+	/* The kernel then attaches the writer's pid, in our pid namespace, to
+	 * everything the child writes: that is how we find the process that
+	 * holds the seccomp listener, with nothing but write() in the child. */
+	int one = 1;
+	if (setsockopt(parent_end, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
+		return error_set(err, "", errno, "preparing the launch socket failed");
+	if (p->init) {
+		int pp[2];
+		if (pipe2(pp, O_CLOEXEC) < 0)
+			return error_set(err, "", errno, "creating the exit pipe failed");
+		exit_rd = pp[0];
+		exit_wr = pp[1];
+	}
+	p->status_fd = child_end;
+	p->exit_fd = exit_wr;
+	p->parent_pid = getpid();
+
+	struct clone_args args = {
+		.flags = p->clone3_flags | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)&pidfd,
+		/* No exit signal: a foreign waitpid(-1) (Qt, GLib) cannot
+		 * reap this child, and SIGCHLD set to SIG_IGN cannot make
+		 * the kernel auto-reap it before we read its status. */
+		.exit_signal = 0,
+	};
+	if (p->cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)p->cgroup_fd;
+	}
+
+	/* The child starts with every signal blocked, so that none of the
+	 * host's handlers runs in it before it resets them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+	/* Kernels before 5.3 (and valgrind) lack clone3; clone() has
+	 * CLONE_PIDFD since 5.2, its pidfd coming back through parent_tid.
+	 * Only CLONE_INTO_CGROUP needs clone3. */
+	if (pid < 0 && errno == ENOSYS && p->cgroup_fd < 0)
+		pid = syscall(SYS_clone, (unsigned long)(p->clone3_flags | CLONE_PIDFD), NULL,
+			      &pidfd, NULL, 0);
+	if (pid == 0)
+		child_main(p);
+	int clone_errno = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
+		if (p->clone3_flags &&
+		    (clone_errno == EPERM || clone_errno == ENOSPC || clone_errno == EUSERS ||
+		     clone_errno == EINVAL || clone_errno == EACCES))
+			return error_set(err, "namespaces", ENOTSUP,
+					 "creating the sandbox's namespaces failed: %s",
+					 strerror(clone_errno));
+		return error_set(err, "clone", clone_errno,
+				 "starting the sandbox process failed: %s", strerror(clone_errno));
+	}
+	child_end = close_safe(child_end);
+	exit_wr = close_safe(exit_wr);
+
+	if (p->clone3_flags & CLONE_NEWUSER) {
+		r = write_id_maps(p, (pid_t)pid, err);
+		if (r < 0)
+			goto abort;
+	}
+	/* The child waits for us: its namespaces can be taken now, for the
+	 * sandbox's next run to join. */
+	if (p->keep_ns) {
+		r = ns_open((pid_t)pid, "user", &userns);
+		if (r >= 0)
+			r = ns_open((pid_t)pid, "net", &netns);
+		if (r < 0) {
+			error_set(err, "namespaces", -r, "keeping the sandbox's namespaces failed");
+			goto abort;
+		}
+	}
+	if (p->handshake && write(parent_end, "g", 1) != 1) {
+		r = error_set(err, "", errno, "releasing the sandbox process failed");
+		goto abort;
+	}
+
+	uint64_t deadline =
+		timeout_ms < 0 ? UINT64_MAX : loop_now_usec() + (uint64_t)timeout_ms * 1000u;
+	bool exec_consumed = false;
+	for (;;) {
+		/* Once the plan's exec went through, later notifications are
+		 * the plugin's own: they are left for the loop, which reports
+		 * them. */
+		bool watch = listener >= 0 && !notify_exec_consumed(notify);
+		struct pollfd pfd[2] = {{.fd = parent_end, .events = POLLIN},
+					{.fd = listener, .events = POLLIN}};
+		int n = poll(pfd, watch ? 2 : 1, remaining_ms(deadline));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = error_set(err, "", errno, "waiting for the sandbox process failed");
+			goto abort;
+		}
+		if (n == 0) {
+			r = error_set(err, "timeout", ETIMEDOUT,
+				      "setting up the sandbox took longer than the execution "
+				      "timeout");
+			goto abort;
+		}
+		if (watch && (pfd[1].revents & POLLIN)) {
+			r = notify_handle(notify);
+			if (r < 0 && r != -ENOENT) {
+				error_set(err, "seccomp", -r,
+					  "answering the seccomp listener failed");
+				goto abort;
+			}
+		}
+		if (!(pfd[0].revents & (POLLIN | POLLHUP)))
+			continue;
+		struct launch_msg m;
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(struct ucred))];
+		} control;
+		struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = &control,
+				    .msg_controllen = sizeof(control)};
+		ssize_t got = recvmsg(parent_end, &mh, MSG_CMSG_CLOEXEC);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got == 0 && failure.kind)
+			return spawn_failed(p, &failure, pidfd, &notify, err);
+		if (got == 0)
+			break; /* EOF: the exec succeeded */
+		if (got != (ssize_t)sizeof(m)) {
+			r = error_set(err, "", got < 0 ? errno : EIO,
+				      "reading from the sandbox process failed");
+			goto abort;
+		}
+		if (m.kind == MSG_INIT && p->join_userns >= 0 && !init_known) {
+			/* The joining child started the init and exits: from
+			 * now on the init is the process we watch. */
+			int fd = (int)syscall(SYS_pidfd_open, m.arg, 0);
+			if (fd < 0) {
+				r = error_set(err, "init", errno,
+					      "finding the sandbox's init failed");
+				goto abort;
+			}
+			child_reap(pidfd);
+			close(pidfd);
+			pidfd = fd;
+			pid = m.arg;
+			init_known = true;
+			if (failure.kind)
+				return spawn_failed(p, &failure, pidfd, &notify, err);
+			continue;
+		}
+		if (m.kind == MSG_LISTENER && listener < 0) {
+			r = listener_take(pidfd, &mh, m.arg, &listener, err);
+			if (r < 0)
+				goto abort;
+			r = notify_new(listener, &notify);
+			if (r < 0) {
+				error_set(err, "seccomp", -r,
+					  "setting up the seccomp listener failed");
+				goto abort;
+			}
+			notify_allow_exec_once(notify);
+			continue;
+		}
+		if (m.kind == MSG_ERROR) {
+			/* When joining, the init may fail before the joining
+			 * child has told us its pid (they run side by side):
+			 * wait for that, or for EOF, so that neither is left
+			 * unreaped. */
+			if (p->join_userns >= 0 && !init_known) {
+				if (!failure.kind)
+					failure = m;
+				continue;
+			}
+			return spawn_failed(p, &m, pidfd, &notify, err);
+		}
+		r = error_set(err, "", EIO, "unexpected message from the sandbox process");
+		goto abort;
+	}
+	exec_consumed = notify && notify_exec_consumed(notify);
+	notify = notify_free(notify);
+	*ret = (struct launch_child){
+		.pid = (pid_t)pid,
+		.pidfd = TAKE_FD(pidfd),
+		.listener = TAKE_FD(listener),
+		.exit_pipe = TAKE_FD(exit_rd),
+		.own_pid_ns = p->clone_flags & CLONE_NEWPID,
+		.exec_consumed = exec_consumed,
+		.userns = TAKE_FD(userns),
+		.netns = TAKE_FD(netns),
+	};
+	return 0;
+abort:
+	child_abort(pidfd);
+	notify = notify_free(notify);
+	return r;
+}

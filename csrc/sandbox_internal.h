@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Inside a qfs_sandbox: shared by sandbox.c (lifecycle, events), report.c
+ * (JSON) and, later, the monitor, the cgroup backend and the enforcer.
+ */
+#ifndef QFS_SANDBOX_INTERNAL_H
+#define QFS_SANDBOX_INTERNAL_H
+
+#include <qfsandbox/sandbox.h>
+
+#include "launch.h"
+
+#define SANDBOX_OUTPUT_CAP	(1u << 20) /* bytes kept per captured stream */
+#define SANDBOX_VIOLATIONS_KEPT 1000
+
+struct loop_source;
+struct loop_timer;
+struct notify;
+
+struct sandbox_output {
+	int fd; /* read end, -1 once at EOF or not captured */
+	struct loop_source *src;
+	char *buf;
+	size_t len, cap;
+	bool captured, truncated;
+};
+
+/* Set while a callback runs; qfs_sandbox_free() raises `freed` in every
+ * guard, so the code that called back knows not to touch the sandbox. */
+struct sandbox_guard {
+	bool freed;
+	struct sandbox_guard *next;
+};
+
+/* A hook that ends every process of the sandbox besides what the launcher
+ * does itself (pid-namespace teardown, process-group kill): cgroup.kill. */
+typedef void (*sandbox_kill_fn)(qfs_sandbox *sb, void *userdata);
+
+struct qfs_sandbox {
+	qfs_loop *loop;
+	qfs_policy *policy;
+	qfs_sandbox_callbacks cb;
+	void *userdata;
+	int stdio[3]; /* as configured: >= 0, QFS_STDIO_NULL, QFS_STDIO_CAPTURE */
+
+	/* the current or last run */
+	bool running; /* from start until the `exited` callback */
+	bool reaped;  /* the main process is gone; waiting for output EOF */
+	pid_t pid;
+	int pidfd;
+	bool own_pid_ns;
+	int listener;
+	struct notify *notify;
+	int exit_pipe;
+	struct loop_source *pidfd_src, *listener_src;
+	struct loop_timer *timeout_timer, *grace_timer;
+	struct sandbox_output out[2]; /* stdout, stderr */
+	uint64_t start_usec;
+	qfs_usage usage;
+	struct launch_enforcement enf;
+	bool enf_valid;
+	qfs_error setup_error;
+	bool setup_failed;
+
+	/* how it ended */
+	bool kill_requested;
+	bool limit_reported;	/* the limit_exceeded callback fired for this run */
+	qfs_status kill_status; /* why we killed: TIMEOUT, LIMIT_EXCEEDED ... */
+	int kill_limit;
+	qfs_status status;
+	int exit_code;
+	int signal;
+	int limit;
+
+	/* violations: a ring of the newest SANDBOX_VIOLATIONS_KEPT */
+	qfs_violation *violations;
+	size_t n_violations, violations_head;
+	uint64_t violations_dropped;
+
+	/* The user and network namespaces of the last run, which the next one
+	 * joins rather than builds anew (-1: none). */
+	int kept_userns, kept_netns;
+	uid_t kept_uid;
+
+	struct sandbox_guard *guards;
+	sandbox_kill_fn kill_hook;
+	void *kill_hook_userdata;
+	struct launch_resources resources;
+};
+
+/* Ends every process of the running sandbox with SIGKILL; the status the
+ * run will report is @status (with @limit for LIMIT_EXCEEDED). */
+void sandbox_kill(qfs_sandbox *sb, qfs_status status, int limit);
+
+/*
+ * A limit was reached: fires limit_exceeded (once per run) and ends the
+ * sandbox with status LIMIT_EXCEEDED.  May free @sb through the callback:
+ * returns false then.
+ */
+bool sandbox_limit_exceeded(qfs_sandbox *sb, qfs_resource resource);
+
+/* Records a violation (copying its strings), calls the callback, and under
+ * Strict ends the sandbox with status VIOLATION.  May free @sb through the
+ * callback: returns false then. */
+bool sandbox_violation(qfs_sandbox *sb, const qfs_violation *v);
+
+/* Milliseconds since the plugin started. */
+uint64_t sandbox_elapsed_ms(const qfs_sandbox *sb);
+
+/* report.c */
+int report_json(const qfs_sandbox *sb, unsigned flags, char **ret);
+
+#endif /* QFS_SANDBOX_INTERNAL_H */

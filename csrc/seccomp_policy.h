@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The seccomp filter of a policy: compiled by libseccomp in the supervisor,
+ * exported to memory, cached, and loaded by the child with one raw syscall.
+ *
+ * Two shapes:
+ *  - deny-list (Limited, Sandboxed; Strict with allow_system_calls): default
+ *    allow; the baseline deny-list of apis.c, blocked_apis and the effects
+ *    (no process creation, no exec, W^X, noexec memfds) are refused;
+ *  - allow-list (Strict): default deny; a broad table of the calls ordinary
+ *    programs make, minus everything the deny-list would refuse.
+ * In both, clone may create threads only (when process creation is off) and
+ * never namespaces, clone3 answers ENOSYS (its flags live in memory a filter
+ * cannot read, and libc then falls back to clone), and non-native
+ * architectures and the x32 ABI kill the process.
+ *
+ * What happens to a refused call is a parameter per category of rule, so
+ * that the enforcer can turn refusals into notifications or kills.
+ */
+#ifndef QFS_SECCOMP_POLICY_H
+#define QFS_SECCOMP_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/filter.h>
+
+#include <qfsandbox/policy.h>
+
+enum seccomp_policy_mode {
+	SECCOMP_POLICY_NONE = 0,
+	SECCOMP_POLICY_DENY_LIST = 1,
+	SECCOMP_POLICY_ALLOW_LIST = 2,
+};
+
+/* Actions (SCMP_ACT_* values) per category of refused call. */
+struct seccomp_policy_actions {
+	uint32_t baseline; /* the level's baseline deny-list */
+	uint32_t blocked;  /* syscalls named by blocked_apis (directly or by group) */
+	uint32_t effect;   /* fork/vfork/clone of processes, W^X, memfd without noexec seal */
+	uint32_t args;	   /* TIOCSTI/TIOCLINUX ioctls, personality changes */
+	uint32_t unlisted; /* allow-list only: everything not in the table */
+	uint32_t exec;	   /* execve/execveat when exec is blocked */
+};
+
+/*
+ * Sockets that only a namespace could hide, refused by domain where there
+ * is none: the host's pathname Unix sockets (the session bus at
+ * /run/user/UID/bus; Landlock cannot judge a connect() to them before ABI
+ * 8) without a private root, and UDP and raw IPv4/IPv6 sockets (which
+ * Landlock does not cover) without a network namespace when the network is
+ * not allowed.  Passed with the apis_effect bits, above them.
+ */
+#define SECCOMP_NO_UNIX_SOCKETS (1u << 16)
+#define SECCOMP_NO_INET_SOCKETS (1u << 17)
+
+/* The defaults of this issue: EPERM for refusals, the listener for exec. */
+void seccomp_policy_default_actions(struct seccomp_policy_actions *ret);
+
+/* A compiled filter; shared by every sandbox whose policy compiles to it. */
+struct seccomp_program {
+	unsigned refs; /* atomic */
+	enum seccomp_policy_mode mode;
+	bool needs_listener; /* some rule answers SCMP_ACT_NOTIFY */
+	unsigned effects;    /* enum apis_effect the filter enforces */
+	struct sock_fprog prog;
+};
+
+/* The mode @policy compiles to (NONE for Unrestricted). */
+enum seccomp_policy_mode seccomp_policy_mode_of(const qfs_policy *policy);
+
+/*
+ * seccomp_policy_build() - compile (or take from the cache) the filter for
+ * @policy.  @effects: the apis_effect bits to enforce (the caller may have
+ * dropped some that the host cannot support).
+ * Return: 0 with *ret (a reference the caller drops with
+ * seccomp_program_unref()), -ENOMEM, -EINVAL with @err.
+ */
+int seccomp_policy_build(const qfs_policy *policy, unsigned effects,
+			 const struct seccomp_policy_actions *actions, struct seccomp_program **ret,
+			 qfs_error *err);
+
+struct seccomp_program *seccomp_program_ref(struct seccomp_program *p);
+struct seccomp_program *seccomp_program_unref(struct seccomp_program *p);
+
+/* Empties the process-wide cache (tests, and callers that want memory back). */
+void seccomp_policy_cache_flush(void);
+
+/* Whether this kernel can deliver user notifications (SECCOMP_RET_USER_NOTIF). */
+bool seccomp_policy_notify_available(void);
+
+/*
+ * Child side, async-signal-safe: install @p on the calling thread, with a
+ * new listener when @listener (rules answering SCMP_ACT_NOTIFY without one
+ * make their syscall fail with ENOSYS).
+ * Return: the listener descriptor when @listener, else 0; or -errno.
+ */
+int seccomp_program_load(const struct seccomp_program *p, bool listener);
+
+/*
+ * The filter of the sandbox's own init (wait4, write, close, exit only;
+ * everything else kills it).  Static; built on first use.
+ */
+const struct sock_fprog *seccomp_init_program(void);
+
+/* Child side, async-signal-safe: install @prog without a listener. */
+int seccomp_fprog_load(const struct sock_fprog *prog);
+
+#endif /* QFS_SECCOMP_POLICY_H */

@@ -1,0 +1,258 @@
+// Helpers of the live suites: policies, temporary trees the plugin's uid can
+// use, running a plugin to its end, and reading the host's view of a running
+// plugin (/proc/PID/...).
+#pragma once
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <qfsandbox/qfsandbox.h>
+
+namespace live {
+
+struct PolicyDeleter
+{
+    void operator()(qfs_policy *p) const { qfs_policy_free(p); }
+};
+using Policy = std::unique_ptr<qfs_policy, PolicyDeleter>;
+
+inline bool isRoot()
+{
+    return geteuid() == 0;
+}
+
+// The uid the plugin runs as, seen from the host: started by root, nobody.
+inline uid_t pluginUid(int level)
+{
+    return level >= QFS_LEVEL_LIMITED && isRoot() ? 65534 : geteuid();
+}
+
+inline const char *levelName(int level)
+{
+    return qfs_level_name(level);
+}
+
+// A policy of @level that grants nothing but what the test adds: built-in
+// limits and blocked APIs of the level's built-in policy, no directories.
+inline Policy policy(int level)
+{
+    qfs_policy *p = nullptr;
+    if (qfs_policy_new_builtin(qfs_level_name(level), &p) < 0)
+        qFatal("no built-in policy for level %d", level);
+    qfs_policy_list_clear(p, QFS_LIST_ALLOWED_DIRECTORIES);
+    if (level > QFS_LEVEL_UNRESTRICTED)
+        for (int perm :
+            { QFS_PERM_FILE_SYSTEM_READ, QFS_PERM_FILE_SYSTEM_WRITE, QFS_PERM_NETWORK_ACCESS,
+                QFS_PERM_PROCESS_CREATION, QFS_PERM_SYSTEM_CALLS, QFS_PERM_ENVIRONMENT_ACCESS })
+            qfs_policy_set_permission(p, qfs_permission(perm), false);
+    return Policy(p);
+}
+
+inline void allowDir(qfs_policy *p, const QString &dir, bool write)
+{
+    qfs_policy_list_add(p, QFS_LIST_ALLOWED_DIRECTORIES, QFile::encodeName(dir).constData());
+    qfs_policy_set_permission(p, QFS_PERM_FILE_SYSTEM_READ, true);
+    if (write)
+        qfs_policy_set_permission(p, QFS_PERM_FILE_SYSTEM_WRITE, true);
+}
+
+// A temporary directory whose contents the plugin's uid could reach if
+// nothing but file modes stood in the way: the sandbox must be what stops
+// it, or the test could not fail.
+class Tree
+{
+public:
+    Tree()
+    {
+        QVERIFY(m_dir.isValid());
+        chmod(QFile::encodeName(m_dir.path()).constData(), 0755);
+    }
+    QString path(const QString &name = {}) const
+    {
+        return name.isEmpty() ? m_dir.path() : m_dir.path() + QLatin1Char('/') + name;
+    }
+    QString mkdir(const QString &name, bool worldWritable)
+    {
+        QDir().mkpath(path(name));
+        chmod(QFile::encodeName(path(name)).constData(), worldWritable ? 0777 : 0755);
+        return path(name);
+    }
+    QString file(const QString &name, const QByteArray &content, mode_t mode = 0644)
+    {
+        QFile f(path(name));
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            qFatal("cannot create %s", qPrintable(path(name)));
+        f.write(content);
+        f.close();
+        chmod(QFile::encodeName(path(name)).constData(), mode);
+        return path(name);
+    }
+
+private:
+    QTemporaryDir m_dir;
+};
+
+inline QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<missing>");
+}
+
+struct Result
+{
+    int start = 0; // qfs_sandbox_start()'s return
+    QString error; // its message
+    pid_t pid = 0;
+    qfs_status status = QFS_STATUS_SETUP_FAILED;
+    int exitCode = -1;
+    int signal = 0;
+    int limit = -1;
+    QByteArray out, err;
+    bool outTruncated = false;
+    QJsonObject report;
+    QStringList violations; // "type syscall"
+};
+
+// The process that runs the plugin: under an init (pid namespaces) the
+// init's only child, else the sandbox's main process.
+inline pid_t pluginPid(pid_t mainPid)
+{
+    QFile f(QStringLiteral("/proc/%1/task/%1/children").arg(mainPid));
+    if (f.open(QIODevice::ReadOnly)) {
+        const QList<QByteArray> kids = f.readAll().trimmed().split(' ');
+        if (!kids.isEmpty() && !kids.first().isEmpty())
+            return pid_t(kids.first().toInt());
+    }
+    return mainPid;
+}
+
+// A field of /proc/PID/status ("CapEff"), as text.
+inline QByteArray procStatus(pid_t pid, const QByteArray &field)
+{
+    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return "<no process>";
+    for (const QByteArray &line : f.readAll().split('\n'))
+        if (line.startsWith(field + ':'))
+            return line.mid(field.size() + 1).trimmed();
+    return "<no field>";
+}
+
+// A NULL-terminated argv over @args; @store keeps the bytes.
+inline std::vector<const char *> argvOf(const QStringList &args, std::vector<QByteArray> &store)
+{
+    std::vector<const char *> argv;
+    store.clear();
+    for (const QString &a : args)
+        store.push_back(a.toUtf8());
+    for (const QByteArray &a : store)
+        argv.push_back(a.constData());
+    argv.push_back(nullptr);
+    return argv;
+}
+
+// The network interfaces of @pid's network namespace, from the host's /proc
+// (0: our own).
+inline QSet<QByteArray> interfaces(pid_t pid)
+{
+    QFile f(
+        pid ? QStringLiteral("/proc/%1/net/dev").arg(pid) : QStringLiteral("/proc/self/net/dev"));
+    QSet<QByteArray> names;
+    if (!f.open(QIODevice::ReadOnly))
+        return names;
+    const QList<QByteArray> lines = f.readAll().split('\n');
+    for (const QByteArray &line : lines.mid(2))
+        if (line.contains(':'))
+            names.insert(line.left(line.indexOf(':')).trimmed());
+    return names;
+}
+
+// Runs @path to its end.  @whileRunning, when given, is called once the
+// plugin has exec'd, with the sandbox's main pid; the plugin is killed
+// after it returns.
+inline Result run(const qfs_policy *policy, qfs_plugin_type type, const QString &path,
+    const QStringList &args, const std::function<void(pid_t)> &whileRunning = {},
+    int waitMs = 60000)
+{
+    Result r;
+    qfs_loop *loop = nullptr;
+    qfs_sandbox *sb = nullptr;
+    qfs_error err {};
+
+    if (qfs_loop_new(&loop) < 0)
+        qFatal("qfs_loop_new failed");
+    r.start = qfs_sandbox_new(loop, policy, &sb, &err);
+    if (r.start < 0) {
+        r.error = QString::fromUtf8(err.message);
+        qfs_loop_free(loop);
+        return r;
+    }
+    qfs_sandbox_callbacks cb {};
+    cb.exited = [](qfs_sandbox *, const qfs_exit *ex, void *ud) {
+        Result *res = static_cast<Result *>(ud);
+        res->status = ex->status;
+        res->exitCode = ex->exit_code;
+        res->signal = ex->signal;
+        res->limit = ex->limit;
+    };
+    cb.security_violation = [](qfs_sandbox *, const qfs_violation *v, void *ud) {
+        static_cast<Result *>(ud)->violations
+            << QStringLiteral("%1 %2").arg(QString::fromUtf8(qfs_violation_type_name(v->type)),
+                   QString::fromUtf8(v->syscall ? v->syscall : ""));
+    };
+    qfs_sandbox_set_callbacks(sb, &cb, &r);
+
+    std::vector<QByteArray> store;
+    std::vector<const char *> argv = argvOf(args, store);
+
+    r.start = qfs_sandbox_start(sb, type, QFile::encodeName(path).constData(), argv.data(), &err);
+    if (r.start < 0) {
+        r.error = QString::fromUtf8(err.message);
+    } else {
+        r.pid = qfs_sandbox_get_pid(sb);
+        if (whileRunning) {
+            whileRunning(r.pid);
+            qfs_sandbox_kill(sb);
+        }
+        if (qfs_sandbox_wait(sb, waitMs) < 0)
+            qWarning("plugin %s did not end in time", qPrintable(path));
+        const char *data;
+        size_t len;
+        bool truncated = false;
+        if (qfs_sandbox_get_output(sb, 1, &data, &len, &truncated) == 0) {
+            r.out = QByteArray(data, qsizetype(len));
+            r.outTruncated = truncated;
+        }
+        if (qfs_sandbox_get_output(sb, 2, &data, &len, nullptr) == 0)
+            r.err = QByteArray(data, qsizetype(len));
+    }
+    char *json = nullptr;
+    if (qfs_sandbox_report_json(sb, QFS_JSON_COMPACT, &json) == 0) {
+        r.report = QJsonDocument::fromJson(json).object();
+        free(json);
+    }
+    qfs_sandbox_free(sb);
+    qfs_loop_free(loop);
+    return r;
+}
+
+inline Result runProbe(const qfs_policy *policy, const QStringList &args,
+    const std::function<void(pid_t)> &whileRunning = {})
+{
+    return run(policy, QFS_PLUGIN_NATIVE, QStringLiteral(QFS_PROBE), args, whileRunning);
+}
+
+} // namespace live

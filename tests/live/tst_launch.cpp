@@ -1,0 +1,390 @@
+// The launcher and the loop through the public C API: every kind of plugin
+// runs and passes its exit status through, output is captured and capped,
+// the timeout ends a run on time, many sandboxes share a loop, a callback
+// may free its own sandbox, setup failures name their step, and the report
+// says what enforced what.
+#include "live_test.h"
+
+#include <csignal>
+
+using namespace live;
+
+class TestLaunch : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void kinds_data();
+    void kinds();
+    void interpreters_data();
+    void interpreters();
+    void signalsAreReportedTruthfully_data();
+    void signalsAreReportedTruthfully();
+    void outputCapture();
+    void timeout();
+    void rlimitBackstops();
+    void manySandboxesOneLoop();
+    void sameSandboxAgain_data();
+    void sameSandboxAgain();
+    void callbackFreesSandbox();
+    void startErrors();
+    void report();
+    void environment();
+    void elfKinds();
+};
+
+void TestLaunch::kinds_data()
+{
+    QTest::addColumn<int>("level");
+    QTest::addColumn<int>("type");
+    QTest::addColumn<QString>("path");
+    for (int level : { QFS_LEVEL_SANDBOXED, QFS_LEVEL_STRICT }) {
+        const QByteArray l = levelName(level);
+        QTest::newRow(l + " dynamic") << level << int(QFS_PLUGIN_NATIVE) << QFS_PROBE;
+        QTest::newRow(l + " static") << level << int(QFS_PLUGIN_NATIVE) << QFS_PROBE_STATIC;
+        QTest::newRow(l + " static-pie") << level << int(QFS_PLUGIN_NATIVE) << QFS_PROBE_STATIC_PIE;
+        QTest::newRow(l + " library") << level << int(QFS_PLUGIN_NATIVE) << QFS_PROBE_PLUGIN;
+        QTest::newRow(l + " python") << level << int(QFS_PLUGIN_PYTHON) << QFS_PROBE_PY;
+    }
+}
+
+void TestLaunch::kinds()
+{
+    QFETCH(int, level);
+    QFETCH(int, type);
+    QFETCH(QString, path);
+    Policy p = policy(level);
+    for (int code : { 0, 42 }) {
+        Result r = run(p.get(), qfs_plugin_type(type), path, { "exit", QString::number(code) });
+        QVERIFY2(r.start == 0, qPrintable(r.error));
+        QCOMPARE(r.status, QFS_STATUS_EXITED);
+        QCOMPARE(r.exitCode, code);
+        QCOMPARE(r.signal, 0);
+    }
+}
+
+void TestLaunch::interpreters_data()
+{
+    QTest::addColumn<int>("type");
+    QTest::addColumn<QString>("interpreter");
+    QTest::addColumn<QByteArray>("script");
+    QTest::newRow("javascript") << int(QFS_PLUGIN_JAVASCRIPT) << "/usr/bin/node"
+                                << QByteArray("console.log(process.argv.slice(2).join(' '));"
+                                              "process.exit(42);\n");
+    QTest::newRow("lua") << int(QFS_PLUGIN_LUA) << "/usr/bin/lua"
+                         << QByteArray("print(table.concat({...}, ' '))\nos.exit(42)\n");
+}
+
+void TestLaunch::interpreters()
+{
+    QFETCH(int, type);
+    QFETCH(QString, interpreter);
+    QFETCH(QByteArray, script);
+    Tree t;
+    const QString file = t.file("plugin", script, 0644);
+    Policy p = policy(QFS_LEVEL_STRICT);
+    Result r = run(p.get(), qfs_plugin_type(type), file, { "--args", "{\"a\":1}" });
+    if (!QFile::exists(interpreter)) {
+        QCOMPARE(r.start, -ENOTSUP);
+        QVERIFY2(r.error.contains(interpreter), qPrintable(r.error));
+        QSKIP("interpreter not installed; the refusal names it");
+    }
+    QVERIFY2(r.start == 0, qPrintable(r.error));
+    QCOMPARE(r.status, QFS_STATUS_EXITED);
+    QCOMPARE(r.exitCode, 42);
+    QCOMPARE(r.out, QByteArray("--args {\"a\":1}\n"));
+}
+
+void TestLaunch::signalsAreReportedTruthfully_data()
+{
+    QTest::addColumn<int>("level");
+    QTest::newRow("limited") << int(QFS_LEVEL_LIMITED);
+    QTest::newRow("sandboxed") << int(QFS_LEVEL_SANDBOXED);
+    QTest::newRow("strict") << int(QFS_LEVEL_STRICT);
+}
+
+void TestLaunch::signalsAreReportedTruthfully()
+{
+    // Signals a process sends itself: a plugin that were pid 1 of its
+    // namespace would survive them.
+    QFETCH(int, level);
+    Policy p = policy(level);
+    for (int sig : { SIGTERM, SIGABRT, SIGUSR1 }) {
+        Result r = runProbe(p.get(), { "raise", QString::number(sig) });
+        QCOMPARE(r.status, QFS_STATUS_SIGNALED);
+        QCOMPARE(r.signal, sig);
+        QCOMPARE(r.exitCode, -1);
+    }
+}
+
+void TestLaunch::outputCapture()
+{
+    Policy p = policy(QFS_LEVEL_STRICT);
+    Result r = runProbe(p.get(), { "print", "1000" });
+    QCOMPARE(r.out, QByteArray(1000, 'x'));
+    QVERIFY(!r.outTruncated);
+    r = runProbe(p.get(), { "print", QString::number(3 << 20) });
+    QCOMPARE(r.status, QFS_STATUS_EXITED);
+    QCOMPARE(r.exitCode, 0); // drained: the plugin never blocked on a full pipe
+    QCOMPARE(r.out.size(), qsizetype(1 << 20));
+    QVERIFY(r.outTruncated);
+}
+
+void TestLaunch::timeout()
+{
+    Policy p = policy(QFS_LEVEL_STRICT);
+    qfs_policy_set_limit(p.get(), QFS_LIMIT_EXECUTION_TIMEOUT_MS, 300);
+    QElapsedTimer clock;
+    clock.start();
+    Result r = runProbe(p.get(), { "sleep", "20000" });
+    const qint64 elapsed = clock.elapsed();
+    QCOMPARE(r.status, QFS_STATUS_TIMEOUT);
+    QCOMPARE(r.signal, SIGKILL);
+    QCOMPARE(r.report.value("status").toString(), QString("timeout"));
+    QVERIFY2(elapsed < 5000, qPrintable(QString::number(elapsed)));
+    const qint64 wall = r.report.value("usage").toObject().value("wall_time_ms").toInteger();
+    QVERIFY2(wall >= 300 && wall < 400, qPrintable(QString::number(wall)));
+}
+
+void TestLaunch::rlimitBackstops()
+{
+    // The rlimits the launcher owns end a plugin with the limit named
+    // (the precise CPU budget and the disk accounting come from the
+    // monitor; these are the last rung).
+    Tree t;
+    const QString dir = t.mkdir("out", true);
+    Policy p = policy(QFS_LEVEL_LIMITED);
+    allowDir(p.get(), dir, true);
+    qfs_policy_set_limit(p.get(), QFS_LIMIT_DISK_SPACE_MB, 1);
+    Result r = runProbe(p.get(), { "fill", dir + "/big", QString::number(4 << 20) });
+    QCOMPARE(r.status, QFS_STATUS_LIMIT_EXCEEDED);
+    QCOMPARE(r.limit, int(QFS_RESOURCE_DISK_SPACE));
+    QCOMPARE(r.signal, SIGXFSZ);
+    QVERIFY(QFileInfo(dir + "/big").size() <= (1 << 20));
+
+    p = policy(QFS_LEVEL_STRICT);
+    qfs_policy_set_limit(p.get(), QFS_LIMIT_CPU_TIME_MS, 1000);
+    r = runProbe(p.get(), { "spin" });
+    QCOMPARE(r.status, QFS_STATUS_LIMIT_EXCEEDED);
+    QCOMPARE(r.limit, int(QFS_RESOURCE_CPU_TIME));
+    QCOMPARE(r.report.value("limit").toString(), QString("cpu_time"));
+    // The rlimit fires on tick-sampled CPU time, rusage reports the
+    // precise run time: on a busy machine the ticks charge more than ran.
+    const qint64 cpu = r.report.value("usage").toObject().value("cpu_time_used").toInteger();
+    QVERIFY2(cpu >= 500 && cpu <= 2100, qPrintable(QString::number(cpu)));
+}
+
+void TestLaunch::sameSandboxAgain_data()
+{
+    QTest::addColumn<int>("level");
+    QTest::newRow("sandboxed") << int(QFS_LEVEL_SANDBOXED);
+    QTest::newRow("strict") << int(QFS_LEVEL_STRICT);
+}
+
+void TestLaunch::sameSandboxAgain()
+{
+    // A sandbox's later runs join the user and network namespaces of its
+    // earlier ones; everything else must be new: /tmp, the pid namespace
+    // (the plugin is pid 2 again), the filter, and still no interface but
+    // lo, no capability, the same uid.
+    QFETCH(int, level);
+    qfs_loop *loop = nullptr;
+    QCOMPARE(qfs_loop_new(&loop), 0);
+    Policy p = policy(level);
+    qfs_sandbox *sb = nullptr;
+    QCOMPARE(qfs_sandbox_new(loop, p.get(), &sb, nullptr), 0);
+    auto runOnce = [&](QStringList args, const std::function<void(pid_t)> &inspect = {}) {
+        std::vector<QByteArray> store;
+        std::vector<const char *> argv = argvOf(args, store);
+        qfs_error err {};
+        int r = qfs_sandbox_start(sb, QFS_PLUGIN_NATIVE, QFS_PROBE, argv.data(), &err);
+        if (r < 0)
+            qWarning("start: %s", err.message);
+        if (r == 0 && inspect) {
+            inspect(qfs_sandbox_get_pid(sb));
+            qfs_sandbox_kill(sb);
+        }
+        qfs_sandbox_wait(sb, 30000);
+        char *json = nullptr;
+        qfs_sandbox_report_json(sb, 0, &json);
+        QJsonObject o = QJsonDocument::fromJson(json).object();
+        free(json);
+        return o;
+    };
+    QJsonObject r1 = runOnce({ "write", "/tmp/marker", "x" });
+    QCOMPARE(r1.value("exit_code").toInt(), 0);
+    QVERIFY(!r1.value("enforcement").toObject().value("reused_namespaces").toArray().size());
+
+    QJsonObject r2 = runOnce({ "cat", "/tmp/marker" });
+    QCOMPARE(r2.value("status").toString(), QString("exited"));
+    QCOMPARE(r2.value("exit_code").toInt(), 1); // a new /tmp
+    QCOMPARE(r2.value("enforcement").toObject().value("reused_namespaces").toArray(),
+        QJsonArray({ "user", "net" }));
+
+    QByteArray nspid, capEff, uid;
+    QSet<QByteArray> ifaces;
+    QJsonObject r3 = runOnce({ "sleep", "30000" }, [&](pid_t pid) {
+        const pid_t plugin = pluginPid(pid);
+        nspid = procStatus(plugin, "NSpid");
+        capEff = procStatus(plugin, "CapEff");
+        uid = procStatus(plugin, "Uid");
+        ifaces = interfaces(plugin);
+    });
+    QCOMPARE(nspid.split('\t').last(), QByteArray("2"));
+    QCOMPARE(capEff, QByteArray("0000000000000000"));
+    QCOMPARE(uid.split('\t').first().toUInt(), uint(pluginUid(level)));
+    QCOMPARE(ifaces, QSet<QByteArray> { "lo" });
+    QCOMPARE(r3.value("enforcement").toObject().value("namespaces").toArray(),
+        QJsonArray({ "user", "pid", "mount", "ipc", "uts", "cgroup", "net" }));
+
+    // A new policy starts over with new namespaces.
+    QCOMPARE(qfs_sandbox_update_policy(sb, p.get(), nullptr), 0);
+    QJsonObject r4 = runOnce({ "exit", "4" });
+    QCOMPARE(r4.value("exit_code").toInt(), 4);
+    QVERIFY(!r4.value("enforcement").toObject().value("reused_namespaces").toArray().size());
+    qfs_sandbox_free(sb);
+    qfs_loop_free(loop);
+}
+
+void TestLaunch::manySandboxesOneLoop()
+{
+    constexpr int count = 24;
+    qfs_loop *loop = nullptr;
+    QCOMPARE(qfs_loop_new(&loop), 0);
+    Policy p = policy(QFS_LEVEL_STRICT);
+    struct Slot
+    {
+        qfs_sandbox *sb = nullptr;
+        int code = -100;
+    } boxes[count];
+    qfs_sandbox_callbacks cb {};
+    cb.exited = [](qfs_sandbox *, const qfs_exit *ex, void *ud) {
+        static_cast<Slot *>(ud)->code = ex->exit_code;
+    };
+    for (int i = 0; i < count; ++i) {
+        QCOMPARE(qfs_sandbox_new(loop, p.get(), &boxes[i].sb, nullptr), 0);
+        qfs_sandbox_set_callbacks(boxes[i].sb, &cb, &boxes[i]);
+        const QByteArray code = QByteArray::number(i);
+        const char *argv[] = { "exit", code.constData(), nullptr };
+        QCOMPARE(qfs_sandbox_start(boxes[i].sb, QFS_PLUGIN_NATIVE, QFS_PROBE, argv, nullptr), 0);
+    }
+    qfs_loop_free(loop); // the sandboxes keep it alive
+    QCOMPARE(qfs_loop_run_for(loop, 30000), 0);
+    for (int i = 0; i < count; ++i) {
+        QCOMPARE(boxes[i].code, i);
+        qfs_sandbox_free(boxes[i].sb);
+    }
+}
+
+void TestLaunch::callbackFreesSandbox()
+{
+    qfs_loop *loop = nullptr;
+    QCOMPARE(qfs_loop_new(&loop), 0);
+    Policy p = policy(QFS_LEVEL_SANDBOXED);
+    qfs_sandbox *sb = nullptr;
+    QCOMPARE(qfs_sandbox_new(loop, p.get(), &sb, nullptr), 0);
+    struct State
+    {
+        qfs_sandbox *sb;
+        int calls = 0;
+    } state { sb };
+    qfs_sandbox_callbacks cb {};
+    cb.exited = [](qfs_sandbox *self, const qfs_exit *, void *ud) {
+        State *s = static_cast<State *>(ud);
+        s->calls++;
+        s->sb = qfs_sandbox_free(self);
+    };
+    qfs_sandbox_set_callbacks(sb, &cb, &state);
+    const char *argv[] = { "print", "100000", nullptr };
+    QCOMPARE(qfs_sandbox_start(sb, QFS_PLUGIN_NATIVE, QFS_PROBE, argv, nullptr), 0);
+    // wait() must notice that a callback freed the very sandbox it waits for.
+    QCOMPARE(qfs_sandbox_wait(sb, 30000), 0);
+    QCOMPARE(state.calls, 1);
+    QCOMPARE(state.sb, nullptr);
+    qfs_loop_free(loop);
+}
+
+void TestLaunch::startErrors()
+{
+    Policy p = policy(QFS_LEVEL_STRICT);
+    Result r = run(p.get(), QFS_PLUGIN_NATIVE, "/nonexistent/plugin", {});
+    QCOMPARE(r.start, -ENOENT);
+    QVERIFY2(r.error.contains("/nonexistent/plugin"), qPrintable(r.error));
+    QCOMPARE(r.report.value("status").toString(), QString("setup_failed"));
+
+    Tree t;
+    const QString text = t.file("notes.txt", "not a program\n", 0755);
+    r = run(p.get(), QFS_PLUGIN_NATIVE, text, {});
+    QCOMPARE(r.start, -EACCES);
+    QVERIFY2(r.error.contains("executing") && r.error.contains("Exec format error"),
+        qPrintable(r.error));
+
+    // A root directory cannot be exposed inside a private root.
+    p = policy(QFS_LEVEL_SANDBOXED);
+    allowDir(p.get(), "/", false);
+    r = runProbe(p.get(), { "exit", "0" });
+    QCOMPARE(r.start, -EINVAL);
+    QVERIFY2(r.error.contains("cannot be exposed"), qPrintable(r.error));
+}
+
+void TestLaunch::report()
+{
+    Policy p = policy(QFS_LEVEL_STRICT);
+    Result r = runProbe(p.get(), { "exit", "3" });
+    const QJsonObject &o = r.report;
+    QCOMPARE(o.value("status").toString(), QString("exited"));
+    QCOMPARE(o.value("exit_code").toInt(), 3);
+    QVERIFY(o.value("signal").isNull());
+    QVERIFY(o.value("limit").isNull());
+    const QJsonObject usage = o.value("usage").toObject();
+    for (const char *k :
+        { "cpu_time_used", "memory_used_mb", "memory_peak_mb", "disk_space_used_mb",
+            "file_handles_used", "network_connections_used", "processes_peak", "wall_time_ms" })
+        QVERIFY2(usage.contains(k), k);
+    QVERIFY(o.value("violations").isArray());
+    QCOMPARE(o.value("policy").toObject().value("policy_name").toString(), QString("strict"));
+    const QJsonObject e = o.value("enforcement").toObject();
+    QCOMPARE(e.value("level").toString(), QString("strict"));
+    QCOMPARE(e.value("namespaces").toArray(),
+        QJsonArray({ "user", "pid", "mount", "ipc", "uts", "cgroup", "net" }));
+    QVERIFY(e.value("private_root").toBool());
+    QVERIFY(e.value("landlock").toObject().value("abi").toInt() >= 1);
+    QCOMPARE(e.value("seccomp").toObject().value("mode").toString(), QString("allow-list"));
+    QCOMPARE(
+        e.value("seccomp").toObject().value("exec_after_start").toString(), QString("refused"));
+    QCOMPARE(e.value("uid").toInt(), int(pluginUid(QFS_LEVEL_STRICT)));
+    QCOMPARE(e.value("capabilities").toString(), QString("none"));
+    QCOMPARE(e.value("limits").toObject().value("file_handles").toString(), QString("rlimit"));
+    QCOMPARE(e.value("missing").toArray(), QJsonArray());
+}
+
+void TestLaunch::environment()
+{
+    Tree t;
+    const QString script = t.file("env.py",
+        "import os\nprint(' '.join(sorted(k for k in os.environ if k != 'LC_CTYPE')))\n", 0644);
+    qputenv("QFS_TEST_SECRET", "leak");
+    Policy p = policy(QFS_LEVEL_STRICT);
+    Result r = run(p.get(), QFS_PLUGIN_PYTHON, script, {});
+    QVERIFY(!r.out.contains("QFS_TEST_SECRET"));
+    QVERIFY2(r.out.contains("HOME") && r.out.contains("PATH") && r.out.contains("TMPDIR"),
+        r.out.constData());
+    qfs_policy_set_permission(p.get(), QFS_PERM_ENVIRONMENT_ACCESS, true);
+    r = run(p.get(), QFS_PLUGIN_PYTHON, script, {});
+    QVERIFY(r.out.contains("QFS_TEST_SECRET"));
+    qunsetenv("QFS_TEST_SECRET");
+}
+
+void TestLaunch::elfKinds()
+{
+    // The library is recognised by its ELF header and run by the host; the
+    // static PIE has no interpreter but is marked DF_1_PIE.
+    Policy p = policy(QFS_LEVEL_STRICT);
+    Result lib = run(p.get(), QFS_PLUGIN_NATIVE, QFS_PROBE_PLUGIN, { "fds" });
+    QCOMPARE(lib.exitCode, 0);
+    Result pie = run(p.get(), QFS_PLUGIN_NATIVE, QFS_PROBE_STATIC_PIE, { "exit", "5" });
+    QCOMPARE(pie.exitCode, 5);
+}
+
+QTEST_GUILESS_MAIN(TestLaunch)
+#include "tst_launch.moc"
