@@ -2,10 +2,11 @@
 /* The argument parsers of the qfsandbox commands; see args.h. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <qfsandbox/policy.h>
+#include <qfsandbox/qfsandbox.h>
 
 #include "args.h"
 
@@ -108,5 +109,214 @@ int cli_check_parse(int argc, char *const *argv, struct cli_check_args *ret,
 		*ret = (struct cli_check_args){.json = false};
 	else
 		return usage(err, "check takes only --json");
+	return 0;
+}
+
+/* qfsandbox run */
+
+enum run_option {
+	RUN_POLICY,
+	RUN_LEVEL,
+	RUN_LIMIT,
+	RUN_READ,
+	RUN_WRITE,
+	RUN_NETWORK,
+	RUN_HOST,
+	RUN_PROCESS_CREATION,
+	RUN_ENV,
+	RUN_BLOCK,
+	RUN_TYPE,
+	RUN_REPORT,
+	RUN_EVENTS,
+	RUN_QUIET,
+	RUN_HELP,
+};
+
+static const struct run_option_info {
+	const char *name;
+	enum run_option option;
+	bool value;	 /* takes a value */
+	qfs_limit limit; /* RUN_LIMIT */
+} run_options[] = {
+	{"policy", RUN_POLICY, true, 0},
+	{"level", RUN_LEVEL, true, 0},
+	{"memory", RUN_LIMIT, true, QFS_LIMIT_MEMORY_MB},
+	{"cpu-time", RUN_LIMIT, true, QFS_LIMIT_CPU_TIME_MS},
+	{"timeout", RUN_LIMIT, true, QFS_LIMIT_EXECUTION_TIMEOUT_MS},
+	{"disk", RUN_LIMIT, true, QFS_LIMIT_DISK_SPACE_MB},
+	{"max-fds", RUN_LIMIT, true, QFS_LIMIT_FILE_HANDLES},
+	{"max-connections", RUN_LIMIT, true, QFS_LIMIT_NETWORK_CONNECTIONS},
+	{"max-processes", RUN_LIMIT, true, QFS_LIMIT_MAX_PROCESSES},
+	{"allow-read", RUN_READ, true, 0},
+	{"allow-write", RUN_WRITE, true, 0},
+	{"allow-network", RUN_NETWORK, false, 0},
+	{"allow-host", RUN_HOST, true, 0},
+	{"allow-process-creation", RUN_PROCESS_CREATION, false, 0},
+	{"allow-env", RUN_ENV, false, 0},
+	{"block-api", RUN_BLOCK, true, 0},
+	{"type", RUN_TYPE, true, 0},
+	{"report", RUN_REPORT, true, 0},
+	{"events", RUN_EVENTS, false, 0},
+	{"quiet", RUN_QUIET, false, 0},
+	{"help", RUN_HELP, false, 0},
+};
+
+static const struct run_option_info *run_option_find(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(run_options) / sizeof(run_options[0]); i++)
+		if (strlen(run_options[i].name) == len &&
+		    memcmp(run_options[i].name, name, len) == 0)
+			return &run_options[i];
+	return NULL;
+}
+
+static int parse_count(const char *option, const char *text, int64_t *ret,
+		       struct cli_parse_error *err)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (errno || end == text || *end || v < 0)
+		return usage(err, "--%s needs a non-negative integer, not '%s'", option, text);
+	*ret = v;
+	return 0;
+}
+
+/* The index of @text among the names @name_of gives for 0..@last, or -1. */
+static int parse_name(const char *text, const char *(*name_of)(int), int last)
+{
+	for (int i = 0; i <= last; i++)
+		if (strcmp(name_of(i), text) == 0)
+			return i;
+	return -1;
+}
+
+void cli_run_args_free(struct cli_run_args *args)
+{
+	free(args->dirs);
+	free(args->hosts);
+	free(args->apis);
+	args->dirs = NULL;
+	args->hosts = args->apis = NULL;
+	args->n_dirs = args->n_hosts = args->n_apis = 0;
+}
+
+/* Applies one option and its value (NULL when it takes none). */
+static int run_apply(struct cli_run_args *a, const struct run_option_info *o, const char *value,
+		     struct cli_parse_error *err)
+{
+	switch (o->option) {
+	case RUN_POLICY:
+		a->policy = value;
+		break;
+	case RUN_LEVEL:
+		a->level = parse_name(value, qfs_level_name, QFS_LEVEL_STRICT);
+		if (a->level < 0)
+			return usage(err, "unknown level '%s'", value);
+		break;
+	case RUN_LIMIT:
+		return parse_count(o->name, value, &a->limits[o->limit], err);
+	case RUN_READ:
+	case RUN_WRITE:
+		a->dirs[a->n_dirs++] = (struct cli_run_dir){value, o->option == RUN_WRITE};
+		break;
+	case RUN_NETWORK:
+		a->allow_network = true;
+		break;
+	case RUN_HOST:
+		a->hosts[a->n_hosts++] = value;
+		a->allow_network = true;
+		break;
+	case RUN_PROCESS_CREATION:
+		a->allow_process_creation = true;
+		break;
+	case RUN_ENV:
+		a->allow_env = true;
+		break;
+	case RUN_BLOCK:
+		a->apis[a->n_apis++] = value;
+		break;
+	case RUN_TYPE:
+		a->type = parse_name(value, qfs_plugin_type_name, QFS_PLUGIN_LUA);
+		if (a->type < 0)
+			return usage(err, "unknown plugin type '%s'", value);
+		break;
+	case RUN_REPORT:
+		a->report = value;
+		break;
+	case RUN_EVENTS:
+		a->events = true;
+		break;
+	case RUN_QUIET:
+		a->quiet = true;
+		break;
+	case RUN_HELP:
+		a->help = true;
+		break;
+	}
+	return 0;
+}
+
+int cli_run_parse(int argc, char *const *argv, struct cli_run_args *ret,
+		  struct cli_parse_error *err)
+{
+	struct cli_run_args a = {.policy = "strict", .level = -1, .type = QFS_PLUGIN_NATIVE};
+	int i, r = 0;
+
+	for (int l = 0; l < QFS_LIMIT_COUNT; l++)
+		a.limits[l] = -1;
+	/* Each list holds at most one entry per argument. */
+	a.dirs = calloc(argc + 1, sizeof(*a.dirs));
+	a.hosts = calloc(argc + 1, sizeof(*a.hosts));
+	a.apis = calloc(argc + 1, sizeof(*a.apis));
+	if (!a.dirs || !a.hosts || !a.apis) {
+		cli_run_args_free(&a);
+		usage(err, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 1; i < argc && !a.help && r == 0; i++) {
+		const char *arg = argv[i], *eq, *value = NULL;
+		const struct run_option_info *o;
+		size_t len;
+
+		if (strcmp(arg, "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(arg, "-h") == 0) {
+			a.help = true;
+			break;
+		}
+		if (arg[0] != '-' || arg[1] == '\0')
+			break; /* PROGRAM */
+		eq = arg[1] == '-' ? strchr(arg + 2, '=') : NULL;
+		len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+		o = arg[1] == '-' ? run_option_find(arg + 2, len) : NULL;
+		if (!o) {
+			r = usage(err, "unknown option '%.*s' for run", (int)(eq ? eq - arg : 256),
+				  arg);
+			break;
+		}
+		if (o->value && eq)
+			value = eq + 1;
+		else if (o->value && i + 1 < argc)
+			value = argv[++i];
+		else if (o->value)
+			r = usage(err, "--%s needs a value", o->name);
+		else if (eq)
+			r = usage(err, "--%s takes no value", o->name);
+		if (r == 0)
+			r = run_apply(&a, o, value, err);
+	}
+	a.program = i;
+	if (r == 0 && !a.help && a.program >= argc)
+		r = usage(err, "run needs a PROGRAM after the options (and `--`)");
+	if (r < 0) {
+		cli_run_args_free(&a);
+		return r;
+	}
+	*ret = a;
 	return 0;
 }

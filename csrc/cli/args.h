@@ -14,16 +14,16 @@
  *	int cli_NAME_parse(int argc, char *const *argv, struct cli_NAME_args *ret,
  *			   struct cli_parse_error *err);
  *
- * with argv[0] the command's own name, and one case to the fuzzer.  `run`
- * is the next: cli_run_parse() filling a struct cli_run_args with the
- * policy named, each override as given (directories as written, not yet
- * resolved: resolving touches the file system and belongs to running) and
- * the index of the program in argv.
+ * with argv[0] the command's own name, and one call to the fuzzer.
  */
 #ifndef QFS_CLI_ARGS_H
 #define QFS_CLI_ARGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <qfsandbox/policy.h>
 
 struct cli_parse_error {
 	char message[512]; /* without the "qfsandbox: " prefix */
@@ -73,5 +73,45 @@ struct cli_check_args {
 
 int cli_check_parse(int argc, char *const *argv, struct cli_check_args *ret,
 		    struct cli_parse_error *err);
+
+/*
+ * qfsandbox run [OPTIONS] [--] PROGRAM [ARGS...]
+ *
+ * Options are long ("--memory 64" or "--memory=64", full names only) and
+ * end at "--" or at the first argument that is not one.  Each is recorded
+ * as written: directories are not resolved yet (that touches the file
+ * system, and belongs to running), and nothing is checked against a policy.
+ */
+struct cli_run_dir {
+	const char *path; /* as given */
+	bool write;	  /* --allow-write (else --allow-read) */
+};
+
+struct cli_run_args {
+	bool help;			 /* -h or --help: nothing else is filled */
+	const char *policy;		 /* --policy NAME|FILE, default "strict" */
+	int level;			 /* --level, or -1 */
+	int64_t limits[QFS_LIMIT_COUNT]; /* --memory, --cpu-time ..., or -1 */
+	struct cli_run_dir *dirs;	 /* --allow-read/--allow-write, in order */
+	size_t n_dirs;
+	const char **hosts; /* --allow-host, in order */
+	size_t n_hosts;
+	const char **apis; /* --block-api, in order */
+	size_t n_apis;
+	bool allow_network; /* --allow-network (--allow-host implies it) */
+	bool allow_process_creation;
+	bool allow_env;
+	int type;	    /* --type, default QFS_PLUGIN_NATIVE */
+	const char *report; /* --report FILE, or NULL */
+	bool events;
+	bool quiet;
+	int program; /* argv index of PROGRAM, < argc unless help */
+};
+
+/* Return 0, -EINVAL (usage error) or -ENOMEM; on success the caller frees
+ * the lists with cli_run_args_free(). */
+int cli_run_parse(int argc, char *const *argv, struct cli_run_args *ret,
+		  struct cli_parse_error *err);
+void cli_run_args_free(struct cli_run_args *args);
 
 #endif /* QFS_CLI_ARGS_H */
