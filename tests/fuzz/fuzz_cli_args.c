@@ -9,10 +9,6 @@
  * says why in a non-empty sentence; a success points only into argv and
  * fills what its action needs; parsing twice gives the same result (no
  * state), and argv is left as it was.
- *
- * `qfsandbox run` joins with cli_run_parse() (see args.h): one more call in
- * parse_command() and its invariants (the program index lies inside argv,
- * every string points into argv).
  */
 #include <errno.h>
 #include <string.h>
@@ -34,6 +30,15 @@ static bool points_into(const char *s, char *const *argv, int argc)
 {
     for (int i = 0; i < argc; i++)
         if (s == argv[i])
+            return true;
+    return false;
+}
+
+/* Whether @s lies inside one of the strings of argv ("--opt=VALUE"). */
+static bool points_within(const char *s, char *const *argv, int argc)
+{
+    for (int i = 0; i < argc; i++)
+        if (s >= argv[i] && s <= argv[i] + strlen(argv[i]))
             return true;
     return false;
 }
@@ -105,11 +110,54 @@ static void check_check(int argc, char *const *argv)
     FUZZ_CHECK(a.json == (argc == 2), "--json is the one argument check takes");
 }
 
+static bool in_range(int64_t v, int64_t min, int64_t max)
+{
+    return v >= min && v <= max;
+}
+
+static void check_run(int argc, char *const *argv)
+{
+    struct cli_run_args a, b;
+
+    if (!PARSED(cli_run_parse, argc, argv, a))
+        return;
+    FUZZ_CHECK(PARSED(cli_run_parse, argc, argv, b), "run parser not repeatable");
+    FUZZ_CHECK(a.help == b.help && a.program == b.program && a.n_dirs == b.n_dirs
+            && a.n_hosts == b.n_hosts && a.n_apis == b.n_apis && a.policy == b.policy
+            && memcmp(a.limits, b.limits, sizeof(a.limits)) == 0,
+        "run parser not repeatable");
+    cli_run_args_free(&b);
+    if (a.help) {
+        cli_run_args_free(&a);
+        return;
+    }
+    FUZZ_CHECK(a.program >= 1 && a.program < argc, "PROGRAM at %d of %d", a.program, argc);
+    FUZZ_CHECK(strcmp(argv[a.program], "--") != 0 || strcmp(argv[a.program - 1], "--") == 0,
+        "an option separator taken for PROGRAM");
+    FUZZ_CHECK(a.n_dirs + a.n_hosts + a.n_apis < (size_t)argc, "more list entries than arguments");
+    FUZZ_CHECK(a.policy && (strcmp(a.policy, "strict") == 0 || points_within(a.policy, argv, argc)),
+        "policy from nowhere");
+    FUZZ_CHECK(!a.report || points_within(a.report, argv, argc), "report from nowhere");
+    FUZZ_CHECK(in_range(a.level, -1, QFS_LEVEL_STRICT), "level %d", a.level);
+    FUZZ_CHECK(in_range(a.type, QFS_PLUGIN_NATIVE, QFS_PLUGIN_LUA), "type %d", a.type);
+    for (int l = 0; l < QFS_LIMIT_COUNT; l++)
+        FUZZ_CHECK(a.limits[l] >= -1, "limit %d is %lld", l, (long long)a.limits[l]);
+    FUZZ_CHECK(!a.n_hosts || a.allow_network, "--allow-host without the network");
+    for (size_t i = 0; i < a.n_dirs; i++)
+        FUZZ_CHECK(points_within(a.dirs[i].path, argv, argc), "directory %zu from nowhere", i);
+    for (size_t i = 0; i < a.n_hosts; i++)
+        FUZZ_CHECK(points_within(a.hosts[i], argv, argc), "host %zu from nowhere", i);
+    for (size_t i = 0; i < a.n_apis; i++)
+        FUZZ_CHECK(points_within(a.apis[i], argv, argc), "API %zu from nowhere", i);
+    cli_run_args_free(&a);
+}
+
 /* Every command parser on the command's arguments (argv[0] its name). */
 static void parse_command(int argc, char *const *argv)
 {
     check_policy(argc, argv);
     check_check(argc, argv);
+    check_run(argc, argv);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
