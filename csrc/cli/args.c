@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The argument parsers of the qfsandbox commands; see args.h. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -115,50 +116,48 @@ int cli_check_parse(int argc, char *const *argv, struct cli_check_args *ret,
 /* qfsandbox run */
 
 enum run_option {
+	RUN_FLAG, /* sets the bool at run_option_info.flag */
 	RUN_POLICY,
 	RUN_LEVEL,
 	RUN_LIMIT,
 	RUN_READ,
 	RUN_WRITE,
-	RUN_NETWORK,
 	RUN_HOST,
-	RUN_PROCESS_CREATION,
-	RUN_ENV,
 	RUN_BLOCK,
 	RUN_TYPE,
 	RUN_REPORT,
-	RUN_EVENTS,
-	RUN_QUIET,
-	RUN_HELP,
 };
+
+#define RUN_FLAG_AT(field) RUN_FLAG, false, 0, offsetof(struct cli_run_args, field)
 
 static const struct run_option_info {
 	const char *name;
 	enum run_option option;
 	bool value;	 /* takes a value */
 	qfs_limit limit; /* RUN_LIMIT */
+	size_t flag;	 /* RUN_FLAG */
 } run_options[] = {
-	{"policy", RUN_POLICY, true, 0},
-	{"level", RUN_LEVEL, true, 0},
-	{"memory", RUN_LIMIT, true, QFS_LIMIT_MEMORY_MB},
-	{"cpu-time", RUN_LIMIT, true, QFS_LIMIT_CPU_TIME_MS},
-	{"timeout", RUN_LIMIT, true, QFS_LIMIT_EXECUTION_TIMEOUT_MS},
-	{"disk", RUN_LIMIT, true, QFS_LIMIT_DISK_SPACE_MB},
-	{"max-fds", RUN_LIMIT, true, QFS_LIMIT_FILE_HANDLES},
-	{"max-connections", RUN_LIMIT, true, QFS_LIMIT_NETWORK_CONNECTIONS},
-	{"max-processes", RUN_LIMIT, true, QFS_LIMIT_MAX_PROCESSES},
-	{"allow-read", RUN_READ, true, 0},
-	{"allow-write", RUN_WRITE, true, 0},
-	{"allow-network", RUN_NETWORK, false, 0},
-	{"allow-host", RUN_HOST, true, 0},
-	{"allow-process-creation", RUN_PROCESS_CREATION, false, 0},
-	{"allow-env", RUN_ENV, false, 0},
-	{"block-api", RUN_BLOCK, true, 0},
-	{"type", RUN_TYPE, true, 0},
-	{"report", RUN_REPORT, true, 0},
-	{"events", RUN_EVENTS, false, 0},
-	{"quiet", RUN_QUIET, false, 0},
-	{"help", RUN_HELP, false, 0},
+	{"policy", RUN_POLICY, true, 0, 0},
+	{"level", RUN_LEVEL, true, 0, 0},
+	{"memory", RUN_LIMIT, true, QFS_LIMIT_MEMORY_MB, 0},
+	{"cpu-time", RUN_LIMIT, true, QFS_LIMIT_CPU_TIME_MS, 0},
+	{"timeout", RUN_LIMIT, true, QFS_LIMIT_EXECUTION_TIMEOUT_MS, 0},
+	{"disk", RUN_LIMIT, true, QFS_LIMIT_DISK_SPACE_MB, 0},
+	{"max-fds", RUN_LIMIT, true, QFS_LIMIT_FILE_HANDLES, 0},
+	{"max-connections", RUN_LIMIT, true, QFS_LIMIT_NETWORK_CONNECTIONS, 0},
+	{"max-processes", RUN_LIMIT, true, QFS_LIMIT_MAX_PROCESSES, 0},
+	{"allow-read", RUN_READ, true, 0, 0},
+	{"allow-write", RUN_WRITE, true, 0, 0},
+	{"allow-network", RUN_FLAG_AT(allow_network)},
+	{"allow-host", RUN_HOST, true, 0, 0},
+	{"allow-process-creation", RUN_FLAG_AT(allow_process_creation)},
+	{"allow-env", RUN_FLAG_AT(allow_env)},
+	{"block-api", RUN_BLOCK, true, 0, 0},
+	{"type", RUN_TYPE, true, 0, 0},
+	{"report", RUN_REPORT, true, 0, 0},
+	{"events", RUN_FLAG_AT(events)},
+	{"quiet", RUN_FLAG_AT(quiet)},
+	{"help", RUN_FLAG_AT(help)},
 };
 
 static const struct run_option_info *run_option_find(const char *name, size_t len)
@@ -184,13 +183,18 @@ static int parse_count(const char *option, const char *text, int64_t *ret,
 	return 0;
 }
 
-/* The index of @text among the names @name_of gives for 0..@last, or -1. */
-static int parse_name(const char *text, const char *(*name_of)(int), int last)
+/* Sets *@ret to the index of @text among the names @name_of gives for
+ * 0..@last; an unknown name is a usage error about @what. */
+static int parse_name(const char *text, const char *(*name_of)(int), int last, const char *what,
+		      int *ret, struct cli_parse_error *err)
 {
-	for (int i = 0; i <= last; i++)
-		if (strcmp(name_of(i), text) == 0)
-			return i;
-	return -1;
+	for (int i = 0; i <= last; i++) {
+		if (strcmp(name_of(i), text) == 0) {
+			*ret = i;
+			return 0;
+		}
+	}
+	return usage(err, "unknown %s '%s'", what, text);
 }
 
 void cli_run_args_free(struct cli_run_args *args)
@@ -208,52 +212,32 @@ static int run_apply(struct cli_run_args *a, const struct run_option_info *o, co
 		     struct cli_parse_error *err)
 {
 	switch (o->option) {
+	case RUN_FLAG:
+		*(bool *)((char *)a + o->flag) = true;
+		break;
 	case RUN_POLICY:
 		a->policy = value;
 		break;
 	case RUN_LEVEL:
-		a->level = parse_name(value, qfs_level_name, QFS_LEVEL_STRICT);
-		if (a->level < 0)
-			return usage(err, "unknown level '%s'", value);
-		break;
+		return parse_name(value, qfs_level_name, QFS_LEVEL_STRICT, "level", &a->level, err);
 	case RUN_LIMIT:
 		return parse_count(o->name, value, &a->limits[o->limit], err);
 	case RUN_READ:
 	case RUN_WRITE:
 		a->dirs[a->n_dirs++] = (struct cli_run_dir){value, o->option == RUN_WRITE};
 		break;
-	case RUN_NETWORK:
-		a->allow_network = true;
-		break;
 	case RUN_HOST:
 		a->hosts[a->n_hosts++] = value;
 		a->allow_network = true;
-		break;
-	case RUN_PROCESS_CREATION:
-		a->allow_process_creation = true;
-		break;
-	case RUN_ENV:
-		a->allow_env = true;
 		break;
 	case RUN_BLOCK:
 		a->apis[a->n_apis++] = value;
 		break;
 	case RUN_TYPE:
-		a->type = parse_name(value, qfs_plugin_type_name, QFS_PLUGIN_LUA);
-		if (a->type < 0)
-			return usage(err, "unknown plugin type '%s'", value);
-		break;
+		return parse_name(value, qfs_plugin_type_name, QFS_PLUGIN_LUA, "plugin type",
+				  &a->type, err);
 	case RUN_REPORT:
 		a->report = value;
-		break;
-	case RUN_EVENTS:
-		a->events = true;
-		break;
-	case RUN_QUIET:
-		a->quiet = true;
-		break;
-	case RUN_HELP:
-		a->help = true;
 		break;
 	}
 	return 0;
