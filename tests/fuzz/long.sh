@@ -42,7 +42,8 @@ while :; do
     left="$(awk -v u="$QFS_CHILDREN_CPU_SECONDS" -v s="$start_cpu" -v w="$want" 'BEGIN { l = w - (u - s); print (l > 0 ? int(l + 0.999) : 0) }')"
     [ "$left" -gt 0 ] || break
     round=$((round + 1))
-    wall=$((left < 600 ? left : 600))
+    # At least a minute: each round spends a few seconds reloading the corpus.
+    wall=$((left < 60 ? 60 : left < 600 ? left : 600))
     printf 'round %d: %d s of wall time, %d CPU seconds still to go\n' "$round" "$wall" "$left"
     qfs_fuzz_run "$target" "$wall"
     execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$QFS_BUILD_FUZZ/logs/$target.log")"
@@ -52,9 +53,25 @@ done
 
 qfs_children_cpu_seconds
 cpu="$(awk -v u="$QFS_CHILDREN_CPU_SECONDS" -v s="$start_cpu" 'BEGIN { printf "%.0f", u - s }')"
+last="$(grep 'DONE ' "$QFS_BUILD_FUZZ/logs/$target.log" | tail -n 1)"
+
+# libFuzzer keeps every input that once added coverage; merge them into the
+# smallest set that keeps all of it, for the next run to start from.
 corpus_dir="$QFS_BUILD_FUZZ/corpus/$target"
-printf '\n%s: %d rounds, %s CPU seconds in %d s of wall time, %d executions (%d per CPU second)\n' \
-    "$target" "$round" "$cpu" "$((SECONDS - start_wall))" "$total_execs" \
-    "$((cpu > 0 ? total_execs / cpu : 0))"
-printf '%s: grown corpus %d inputs, %s; crashes 0; logs in %s/logs/\n' "$target" \
-    "$(find "$corpus_dir" -type f | wc -l)" "$(du -sh "$corpus_dir" | cut -f1)" "$QFS_BUILD_FUZZ"
+rm -rf "$corpus_dir.min"
+mkdir "$corpus_dir.min"
+nice -n 19 "$QFS_BUILD_FUZZ/tests/fuzz/$target" -merge=1 "$corpus_dir.min" "$corpus_dir" \
+    >"$QFS_BUILD_FUZZ/logs/$target.merge.log" 2>&1
+rm -rf "$corpus_dir"
+mv "$corpus_dir.min" "$corpus_dir"
+
+printf '\n%s: %d rounds, %s CPU seconds in %d s of wall time\n' "$target" "$round" "$cpu" \
+    "$((SECONDS - start_wall))"
+printf '%s: %d executions, %d per CPU second; crashes, leaks, timeouts, failed invariants: 0\n' \
+    "$target" "$total_execs" "$((cpu > 0 ? total_execs / cpu : 0))"
+printf '%s: at the end: cov %s edges, ft %s features, corpus %s inputs; merged corpus %d files (%s)\n' \
+    "$target" "$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")" \
+    "$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")" \
+    "$(sed -n 's/.* corp: \([^ ]*\).*/\1/p' <<<"$last")" \
+    "$(find "$corpus_dir" -type f | wc -l)" "$(du -sh "$corpus_dir" | cut -f1)"
+echo "$target: logs in $QFS_BUILD_FUZZ/logs/"
