@@ -10,6 +10,7 @@
 #include <qfsandbox/sandbox.h>
 
 #include "apis.h"
+#include "resources.h"
 #include "sandbox_internal.h"
 #include "util.h"
 
@@ -178,22 +179,39 @@ static json_t *enforcement_json(const qfs_sandbox *sb)
 	json_object_set_new(o, "gid", json_integer(e->gid));
 	json_object_set_new(o, "init", json_boolean(e->init));
 
-	/* Which backend holds each limit.  The cgroup backend (issue 4)
-	 * replaces "none" and "rlimit" here as it engages. */
+	/* Which backend holds each limit (resources.c chose the cgroup rung). */
+	const char *cpu = resources_backend(sb, QFS_RESOURCE_CPU_TIME);
+	const char *mem = resources_backend(sb, QFS_RESOURCE_MEMORY);
+	const char *procs = resources_backend(sb, QFS_RESOURCE_PROCESSES);
+	char cpu_text[64];
+
+	/* CPU time: who counts it, the budget timer, the RLIMIT_CPU backstop. */
+	snprintf(cpu_text, sizeof(cpu_text), "%s+timer%s",
+		 cpu && strncmp(cpu, "cgroup", 6) == 0 ? cpu : "proc",
+		 e->rlimit_cpu ? "+rlimit" : "");
 	json_object_set_new(limits, "cpu_time",
-			    json_string(e->rlimit_cpu ? "rlimit (whole seconds)" : "none"));
-	json_object_set_new(limits, "memory", json_string("none"));
+			    json_string(cpu		? cpu_text
+					: e->rlimit_cpu ? "rlimit (whole seconds)"
+							: "none"));
+	json_object_set_new(limits, "memory",
+			    json_string(!mem		       ? "none"
+					: streq(mem, "rlimit") ? "sampling+rlimit (data, backstop)"
+							       : mem));
 	json_object_set_new(limits, "disk_space",
-			    json_string(e->tmpfs_disk && e->rlimit_fsize ? "tmpfs+rlimit"
-					: e->rlimit_fsize		 ? "rlimit"
-									 : "none"));
+			    json_string(e->tmpfs_disk && e->rlimit_fsize ? "tmpfs+rlimit+sampling"
+					: e->rlimit_fsize		 ? "rlimit+sampling"
+									 : "sampling"));
 	json_object_set_new(limits, "file_handles",
 			    json_string(e->rlimit_nofile ? "rlimit" : "none"));
 	json_object_set_new(limits, "network_connections", json_string("none"));
 	json_object_set_new(limits, "processes",
 			    json_string(restricted && (e->effects & APIS_NO_PROCESS_CREATION)
 						? "seccomp (no process creation)"
+					: procs ? procs
 						: "none"));
+	const char *kill = resources_kill_backend(sb), *cg = resources_describe(sb);
+	json_object_set_new(o, "cgroup",
+			    cg ? json_pack("{s:s, s:s}", "kill", kill, "detail", cg) : json_null());
 	json_object_set_new(limits, "execution_timeout", json_string("timerfd"));
 	json_object_set_new(o, "limits", limits);
 	json_object_set_new(o, "missing", missing_json(e->missing));

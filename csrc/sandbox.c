@@ -16,6 +16,7 @@
 
 #include "loop_internal.h"
 #include "notify.h"
+#include "resources.h"
 #include "sandbox_internal.h"
 #include "util.h"
 
@@ -100,6 +101,7 @@ static void run_release(qfs_sandbox *sb)
 	sb->grace_timer = loop_timer_free(sb->grace_timer);
 	for (int i = 0; i < 2; i++)
 		output_close(&sb->out[i]);
+	resources_release(sb);
 }
 
 static void violation_free_strings(qfs_violation *v)
@@ -152,6 +154,7 @@ qfs_sandbox *qfs_sandbox_free(qfs_sandbox *sb)
 		loop_running_dec(sb->loop);
 	}
 	run_release(sb);
+	resources_free(sb);
 	kept_ns_drop(sb);
 	for (int i = 0; i < 2; i++)
 		free(sb->out[i].buf);
@@ -289,11 +292,12 @@ static void status_from_wait(qfs_sandbox *sb, int code, int status)
 	/* Once we decided to end the run, its status is our reason, even
 	 * when the plugin beat the kill by exiting on its own (it typically
 	 * does after a refused call): the report must not depend on that
-	 * race. */
+	 * race.  For the same reason the signal is the SIGKILL we sent, not
+	 * whatever the plugin managed to do first. */
 	if (sb->kill_requested) {
 		sb->status = sb->kill_status;
 		sb->exit_code = -1;
-		sb->signal = sig;
+		sb->signal = SIGKILL;
 		sb->limit = sb->kill_status == QFS_STATUS_LIMIT_EXCEEDED ? sb->kill_limit : -1;
 		return;
 	}
@@ -376,6 +380,10 @@ static void on_exit_event(struct loop_source *src, uint32_t revents, void *userd
 	siginfo_t si = {0};
 	struct rusage ru = {0};
 
+	/* A limit the kernel enforced may be why it ended: that decides the
+	 * status.  May free sb through the limit_exceeded callback. */
+	if (!resources_exit(sb))
+		return;
 	/* Outside a pid namespace, end the rest of the group while the
 	 * leader's zombie still reserves its id. */
 	if (!sb->own_pid_ns)
@@ -388,9 +396,16 @@ static void on_exit_event(struct loop_source *src, uint32_t revents, void *userd
 		return;
 	sb->reaped = true;
 	sb->pidfd_src = loop_source_free(sb->pidfd_src);
-	sb->usage.cpu_time_used_ms = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000u +
-				     (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000u;
-	if (sb->usage.memory_peak_mb < (uint64_t)ru.ru_maxrss / 1024u)
+	/* The cgroup counted every process, orphans included; rusage only
+	 * the main process and the children it reaped. */
+	uint64_t ru_ms = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000u +
+			 (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000u;
+	if (ru_ms > sb->usage.cpu_time_used_ms)
+		sb->usage.cpu_time_used_ms = ru_ms;
+	/* A memory cgroup's peak is the figure its limit holds; a resident
+	 * set also counts pages charged elsewhere (shared libraries). */
+	if (!resources_memory_from_cgroup(sb) &&
+	    sb->usage.memory_peak_mb < (uint64_t)ru.ru_maxrss / 1024u)
 		sb->usage.memory_peak_mb = (uint64_t)ru.ru_maxrss / 1024u;
 
 	int code = si.si_code, status = si.si_status;
@@ -433,6 +448,18 @@ void sandbox_kill(qfs_sandbox *sb, qfs_status status, int limit)
 		sb->kill_limit = limit;
 	}
 	kill_all(sb);
+}
+
+bool sandbox_usage_updated(qfs_sandbox *sb)
+{
+	struct sandbox_guard g;
+
+	if (!sb->cb.usage_updated)
+		return true;
+	guard_push(sb, &g);
+	sb->cb.usage_updated(sb, &sb->usage, sb->userdata);
+	guard_pop(sb, &g);
+	return !g.freed;
 }
 
 bool sandbox_limit_exceeded(qfs_sandbox *sb, qfs_resource resource)
@@ -682,6 +709,7 @@ static int start_plan(qfs_sandbox *sb, const struct launch_config *base, struct 
 			return r;
 		if (qfs_policy_get_enforcement(sb->policy) == QFS_ENFORCE_BEST_EFFORT) {
 			cfg.flags |= LAUNCH_NO_USERNS;
+			resources_no_user_ns(sb);
 			continue;
 		}
 		/* Let the probe name the missing layer; keep the launcher's
@@ -709,6 +737,8 @@ int qfs_sandbox_start(qfs_sandbox *sb, qfs_plugin_type type, const char *path,
 	run_reset(sb);
 
 	r = stdio_prepare(sb, fds, close_after, err);
+	if (r >= 0)
+		r = resources_prepare(sb, err);
 	if (r < 0)
 		goto fail;
 	struct launch_config cfg = {
@@ -751,6 +781,8 @@ int qfs_sandbox_start(qfs_sandbox *sb, qfs_plugin_type type, const char *path,
 		}
 	}
 	if (r >= 0)
+		r = resources_started(sb);
+	if (r >= 0)
 		r = loop_timer_new(sb->loop, on_timeout, sb, &sb->timeout_timer);
 	if (r >= 0) {
 		uint64_t ms =
@@ -777,6 +809,7 @@ fail:
 		close_safe(close_after[i]);
 	for (int i = 0; i < 2; i++)
 		output_close(&sb->out[i]);
+	resources_release(sb);
 	sb->setup_failed = true;
 	sb->status = QFS_STATUS_SETUP_FAILED;
 	if (err)
@@ -813,8 +846,10 @@ int qfs_sandbox_sample(qfs_sandbox *sb, const qfs_usage **ret)
 {
 	if (!sb || !ret)
 		return -EINVAL;
-	if (sb->running && !sb->reaped)
+	if (sb->running && !sb->reaped) {
+		resources_sample(sb);
 		sb->usage.wall_time_ms = sandbox_elapsed_ms(sb);
+	}
 	*ret = &sb->usage;
 	return 0;
 }

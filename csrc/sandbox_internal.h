@@ -86,6 +86,7 @@ struct qfs_sandbox {
 	sandbox_kill_fn kill_hook;
 	void *kill_hook_userdata;
 	struct launch_resources resources;
+	struct resources *resources_state; /* resources.c: cgroups, monitor */
 };
 
 /* Ends every process of the running sandbox with SIGKILL; the status the
@@ -103,6 +104,10 @@ bool sandbox_limit_exceeded(qfs_sandbox *sb, qfs_resource resource);
  * Strict ends the sandbox with status VIOLATION.  May free @sb through the
  * callback: returns false then. */
 bool sandbox_violation(qfs_sandbox *sb, const qfs_violation *v);
+
+/* Fires usage_updated with sb->usage.  Return: false when the callback
+ * freed @sb. */
+bool sandbox_usage_updated(qfs_sandbox *sb);
 
 /* Milliseconds since the plugin started. */
 uint64_t sandbox_elapsed_ms(const qfs_sandbox *sb);

@@ -9,6 +9,7 @@
 #define QFS_UTIL_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -90,5 +91,36 @@ int error_setv(qfs_error *err, const char *field, int errnum, const char *fmt, v
 
 /* error_set_position() - attach a source name and a 1-based position. */
 void error_set_position(qfs_error *err, const char *source, unsigned line, unsigned column);
+
+/*
+ * pread_text() - a small text file (a cgroup or /proc file) from offset 0
+ * into @buf, NUL-terminated; kernfs and procfs regenerate the text on
+ * each read, so one open descriptor serves many reads.
+ * Return: the length, or -errno.
+ */
+static inline ssize_t pread_text(int fd, char *buf, size_t size)
+{
+	ssize_t n;
+
+	if (fd < 0)
+		return -EBADF;
+	do
+		n = pread(fd, buf, size - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return n;
+}
+
+/* read_text_at() - pread_text() of @name opened relative to @dfd. */
+static inline ssize_t read_text_at(int dfd, const char *name, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	return pread_text(fd, buf, size);
+}
 
 #endif /* QFS_UTIL_H */

@@ -196,8 +196,10 @@ QFS_EXPORT int qfs_sandbox_set_stdio(qfs_sandbox *sb, int in_fd, int out_fd, int
  * @path: the plugin file, absolute or relative to the current directory.
  * @argv: arguments after the program, NULL-terminated; NULL for none.
  * Return: 0; -EBUSY if running; -ENOENT (no such file); -EACCES (cannot be
- * executed); -ENOTSUP (a required layer is missing, or the type cannot run
- * here: interpreter not installed); -ECHILD (setup failed inside the child);
+ * executed); -ENOTSUP with @err->field "plugin" (the type cannot run here:
+ * interpreter or plugin host not installed, unknown type); -ENOTSUP with
+ * @err->field "enforcement" (a layer the level requires is missing);
+ * -ECHILD (setup failed inside the child, @err->field names the step);
  * -ENOMEM; -EINVAL.
  */
 QFS_EXPORT int qfs_sandbox_start(qfs_sandbox *sb, qfs_plugin_type type, const char *path,

@@ -180,6 +180,18 @@ inline QSet<QByteArray> interfaces(pid_t pid)
     return names;
 }
 
+// The sandbox's report as JSON (empty when it cannot be made).
+inline QJsonObject reportOf(const qfs_sandbox *sb)
+{
+    char *json = nullptr;
+    QJsonObject report;
+    if (qfs_sandbox_report_json(sb, QFS_JSON_COMPACT, &json) == 0) {
+        report = QJsonDocument::fromJson(json).object();
+        free(json);
+    }
+    return report;
+}
+
 // Runs @path to its end.  @whileRunning, when given, is called once the
 // plugin has exec'd, with the sandbox's main pid; the plugin is killed
 // after it returns.
@@ -239,11 +251,7 @@ inline Result run(const qfs_policy *policy, qfs_plugin_type type, const QString 
         if (qfs_sandbox_get_output(sb, 2, &data, &len, nullptr) == 0)
             r.err = QByteArray(data, qsizetype(len));
     }
-    char *json = nullptr;
-    if (qfs_sandbox_report_json(sb, QFS_JSON_COMPACT, &json) == 0) {
-        r.report = QJsonDocument::fromJson(json).object();
-        free(json);
-    }
+    r.report = reportOf(sb);
     qfs_sandbox_free(sb);
     qfs_loop_free(loop);
     return r;
