@@ -123,6 +123,7 @@ enum run_option {
 	RUN_READ,
 	RUN_WRITE,
 	RUN_HOST,
+	RUN_NAMESERVER,
 	RUN_BLOCK,
 	RUN_TYPE,
 	RUN_REPORT,
@@ -150,6 +151,7 @@ static const struct run_option_info {
 	{"allow-write", RUN_WRITE, true, 0, 0},
 	{"allow-network", RUN_FLAG_AT(allow_network)},
 	{"allow-host", RUN_HOST, true, 0, 0},
+	{"nameserver", RUN_NAMESERVER, true, 0, 0},
 	{"allow-process-creation", RUN_FLAG_AT(allow_process_creation)},
 	{"allow-env", RUN_FLAG_AT(allow_env)},
 	{"block-api", RUN_BLOCK, true, 0, 0},
@@ -229,6 +231,12 @@ static int run_apply(struct cli_run_args *a, const struct run_option_info *o, co
 	case RUN_HOST:
 		a->hosts[a->n_hosts++] = value;
 		a->allow_network = true;
+		break;
+	case RUN_NAMESERVER:
+		if (a->n_nameservers == CLI_RUN_NAMESERVERS_MAX)
+			return usage(err, "at most %d --nameserver options",
+				     CLI_RUN_NAMESERVERS_MAX);
+		a->nameservers[a->n_nameservers++] = value;
 		break;
 	case RUN_BLOCK:
 		a->apis[a->n_apis++] = value;

@@ -82,6 +82,8 @@ int cli_check_parse(int argc, char *const *argv, struct cli_check_args *ret,
  * as written: directories are not resolved yet (that touches the file
  * system, and belongs to running), and nothing is checked against a policy.
  */
+#define CLI_RUN_NAMESERVERS_MAX 8
+
 struct cli_run_dir {
 	const char *path; /* as given */
 	bool write;	  /* --allow-write (else --allow-read) */
@@ -98,6 +100,8 @@ struct cli_run_args {
 	size_t n_hosts;
 	const char **apis; /* --block-api, in order */
 	size_t n_apis;
+	const char *nameservers[CLI_RUN_NAMESERVERS_MAX + 1]; /* --nameserver, NULL-terminated */
+	size_t n_nameservers;
 	bool allow_network; /* --allow-network (--allow-host implies it) */
 	bool allow_process_creation;
 	bool allow_env;

@@ -44,6 +44,8 @@ static const char usage_text[] =
 	"  --allow-write DIR          add DIR to allowed_directories, allow writing\n"
 	"  --allow-network            allow_network_access\n"
 	"  --allow-host HOST          add HOST to allowed_hosts (and allow the network)\n"
+	"  --nameserver ADDR[:PORT]   DNS server the supervisor asks for the plugin\n"
+	"                             (repeatable; default: /etc/resolv.conf's)\n"
 	"  --allow-process-creation   allow_process_creation\n"
 	"  --allow-env                pass the environment (allow_environment_access)\n"
 	"  --block-api NAME           add NAME to blocked_apis\n"
@@ -58,6 +60,7 @@ static const char usage_text[] =
 	"126 when PROGRAM cannot be executed; 127 when it does not exist.\n";
 
 struct run_state {
+	const char *const *nameservers; /* NULL-terminated, or NULL */
 	bool events;
 	bool quiet;
 	bool done;
@@ -229,9 +232,39 @@ static int exit_status(const struct run_state *st)
 	return 128 + (st->signal ? st->signal : SIGKILL);
 }
 
+/* The violations, newest last, at most a screenful; --report has them all. */
+#define SUMMARY_VIOLATIONS 10
+
+static void print_violations(const qfs_sandbox *sb)
+{
+	uint64_t dropped = 0;
+	size_t n = qfs_sandbox_violation_count(sb, &dropped);
+	size_t first = n > SUMMARY_VIOLATIONS ? n - SUMMARY_VIOLATIONS : 0;
+
+	if (!n)
+		return;
+	if (first || dropped)
+		fprintf(stderr,
+			"qfsandbox: %llu earlier violations not shown (the report lists %zu)\n",
+			(unsigned long long)(first + dropped), n);
+	for (size_t i = first; i < n; i++) {
+		const qfs_violation *v = qfs_sandbox_get_violation(sb, i);
+		fprintf(stderr, "qfsandbox: violation: %s: %s", qfs_violation_type_name(v->type),
+			v->detail ? v->detail : "");
+		if (v->count > 1)
+			fprintf(stderr, " (%llu times)", (unsigned long long)v->count);
+		fputc('\n', stderr);
+	}
+}
+
 static void print_summary(const struct run_state *st, const qfs_sandbox *sb)
 {
-	if (st->quiet || st->status == QFS_STATUS_EXITED)
+	if (st->quiet)
+		return;
+	/* With --events they were printed as they happened. */
+	if (!st->events)
+		print_violations(sb);
+	if (st->status == QFS_STATUS_EXITED)
 		return;
 	const qfs_policy *p = qfs_sandbox_get_policy(sb);
 	switch (st->status) {
@@ -298,6 +331,7 @@ int cli_run(int argc, char **argv)
 	}
 	st.events = args.events;
 	st.quiet = args.quiet;
+	st.nameservers = args.n_nameservers ? args.nameservers : NULL;
 	type = args.type;
 	program = args.program;
 	report = args.report;
@@ -336,6 +370,12 @@ int cli_run(int argc, char **argv)
 	};
 	qfs_sandbox_set_callbacks(sb, &cb, &st);
 	qfs_sandbox_set_stdio(sb, STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO);
+	if (st.nameservers && qfs_sandbox_set_nameservers(sb, st.nameservers, &err) < 0) {
+		cli_print_error(&err);
+		qfs_sandbox_free(sb);
+		qfs_loop_free(loop);
+		return CLI_EXIT_FAILURE;
+	}
 
 	/* The plugin leads its own session, so the terminal's ^C reaches us
 	 * alone; we end the sandbox and report the signal. */

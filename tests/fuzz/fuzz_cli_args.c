@@ -123,8 +123,8 @@ static void check_run(int argc, char *const *argv)
         return;
     FUZZ_CHECK(PARSED(cli_run_parse, argc, argv, b), "run parser not repeatable");
     FUZZ_CHECK(a.help == b.help && a.program == b.program && a.n_dirs == b.n_dirs
-            && a.n_hosts == b.n_hosts && a.n_apis == b.n_apis && a.policy == b.policy
-            && memcmp(a.limits, b.limits, sizeof(a.limits)) == 0,
+            && a.n_hosts == b.n_hosts && a.n_apis == b.n_apis && a.n_nameservers == b.n_nameservers
+            && a.policy == b.policy && memcmp(a.limits, b.limits, sizeof(a.limits)) == 0,
         "run parser not repeatable");
     cli_run_args_free(&b);
     if (a.help) {
@@ -134,7 +134,8 @@ static void check_run(int argc, char *const *argv)
     FUZZ_CHECK(a.program >= 1 && a.program < argc, "PROGRAM at %d of %d", a.program, argc);
     FUZZ_CHECK(strcmp(argv[a.program], "--") != 0 || strcmp(argv[a.program - 1], "--") == 0,
         "an option separator taken for PROGRAM");
-    FUZZ_CHECK(a.n_dirs + a.n_hosts + a.n_apis < (size_t)argc, "more list entries than arguments");
+    FUZZ_CHECK(a.n_dirs + a.n_hosts + a.n_apis + a.n_nameservers < (size_t)argc,
+        "more list entries than arguments");
     FUZZ_CHECK(a.policy && (strcmp(a.policy, "strict") == 0 || points_within(a.policy, argv, argc)),
         "policy from nowhere");
     FUZZ_CHECK(!a.report || points_within(a.report, argv, argc), "report from nowhere");
@@ -149,6 +150,10 @@ static void check_run(int argc, char *const *argv)
         FUZZ_CHECK(points_within(a.hosts[i], argv, argc), "host %zu from nowhere", i);
     for (size_t i = 0; i < a.n_apis; i++)
         FUZZ_CHECK(points_within(a.apis[i], argv, argc), "API %zu from nowhere", i);
+    FUZZ_CHECK(a.n_nameservers <= CLI_RUN_NAMESERVERS_MAX && !a.nameservers[a.n_nameservers],
+        "%zu nameservers, not terminated", a.n_nameservers);
+    for (size_t i = 0; i < a.n_nameservers; i++)
+        FUZZ_CHECK(points_within(a.nameservers[i], argv, argc), "nameserver %zu from nowhere", i);
     cli_run_args_free(&a);
 }
 

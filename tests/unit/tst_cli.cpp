@@ -113,6 +113,11 @@ void TestCli::usageErrors_data()
                                        << QByteArray("qfsandbox: unknown level 'paranoid'\n");
     QTest::newRow("run unknown type") << QStringList({ "run", "--type=ruby", "x.rb" })
                                       << QByteArray("qfsandbox: unknown plugin type 'ruby'\n");
+    QTest::newRow("run nine nameservers")
+        << (QStringList({ "run" })
+               + QString("--nameserver=1.1.1.1 ").repeated(9).split(' ', Qt::SkipEmptyParts)
+               + QStringList({ "/bin/true" }))
+        << QByteArray("qfsandbox: at most 8 --nameserver options\n");
     QTest::newRow("run no program")
         << QStringList({ "run", "--timeout", "10", "--" })
         << QByteArray("qfsandbox: run needs a PROGRAM after the options (and `--`)\n");
