@@ -74,7 +74,9 @@ const char *decide_runtime_path(size_t index)
 
 int qfs_path_normalize(const char *path, char *buf, size_t size)
 {
-	size_t len = 0;
+	/* Components that did not fit in @buf: a later ".." may still take
+	 * them back off, so only what is left at the end is an error. */
+	size_t len = 0, lost = 0;
 
 	if (!path || path[0] != '/' || (!buf && size))
 		return -EINVAL;
@@ -91,6 +93,10 @@ int qfs_path_normalize(const char *path, char *buf, size_t size)
 		if (n == 0 || (n == 1 && start[0] == '.'))
 			continue;
 		if (n == 2 && start[0] == '.' && start[1] == '.') {
+			if (lost > 0) {
+				lost--;
+				continue;
+			}
 			/* ".." at the root stays at the root, as the kernel does. */
 			while (len > 0 && buf[len - 1] != '/')
 				len--;
@@ -98,12 +104,16 @@ int qfs_path_normalize(const char *path, char *buf, size_t size)
 				len--;
 			continue;
 		}
-		if (len + 1 + n + 1 > size)
-			return -ENAMETOOLONG;
+		if (lost > 0 || len + 1 + n + 1 > size) {
+			lost++;
+			continue;
+		}
 		buf[len++] = '/';
 		memcpy(buf + len, start, n);
 		len += n;
 	}
+	if (lost > 0)
+		return -ENAMETOOLONG;
 	if (len == 0) {
 		if (size < 2)
 			return -ENAMETOOLONG;

@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Everything CI checks, in order: the Debian packages, a warning-free build
-# (-DQFS_WERROR=ON), every test through ctest.  Works from any directory;
-# .ci/run calls it.
+# (-DQFS_WERROR=ON), every test through ctest, the live tests again as an
+# unprivileged uid, the unit and live tests again under ASan/UBSan/LSan
+# (build-asan), the fuzz targets' seeds and a short run of each
+# (build-fuzz).  Works from any directory; .ci/run calls it.
 #
-# Each step is a function and main() lists them: a later step (the live
-# tests again as an unprivileged uid, a sanitizer build, fuzz smoke runs) is
-# one more function and one more line in main().
+# Each step is a function and main() lists them: a later step is one more
+# function and one more line in main().
 set -euo pipefail
 
 # shellcheck source=tests/deps.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/deps.sh"
+# shellcheck source=tests/sanitize.sh
+source "$QFS_ROOT/tests/sanitize.sh"
+# shellcheck source=tests/fuzz/fuzz.sh
+source "$QFS_ROOT/tests/fuzz/fuzz.sh"
+
+# Seconds each fuzz target runs in the smoke step (the long form is
+# tests/fuzz/long.sh).
+QFS_FUZZ_SMOKE_SECONDS="${QFS_FUZZ_SMOKE_SECONDS:-30}"
 
 step() {
     printf '\n==> %s\n' "$*"
@@ -61,11 +70,34 @@ step_live_unprivileged() {
     return "$rc"
 }
 
+step_sanitizers() {
+    local start=$SECONDS
+    step "sanitizer build in $QFS_BUILD_ASAN (ASan, UBSan, LSan): unit and live tests"
+    qfs_asan_build
+    qfs_sanitizer_options
+    ctest --test-dir "$QFS_BUILD_ASAN" --output-on-failure -L '^(unit|live)$'
+    echo "sanitizer step: $((SECONDS - start)) s"
+}
+
+step_fuzz() {
+    local start=$SECONDS target
+    step "fuzz targets in $QFS_BUILD_FUZZ (clang, libFuzzer): seed corpus, then ${QFS_FUZZ_SMOKE_SECONDS} s each"
+    qfs_fuzz_build
+    qfs_sanitizer_options
+    ctest --test-dir "$QFS_BUILD_FUZZ" --output-on-failure -L '^fuzz$'
+    for target in "${QFS_FUZZ_TARGETS[@]}"; do
+        qfs_fuzz_run "$target" "$QFS_FUZZ_SMOKE_SECONDS"
+    done
+    echo "fuzz step: $((SECONDS - start)) s"
+}
+
 main() {
     step_dependencies
     step_build
     step_tests
     step_live_unprivileged
+    step_sanitizers
+    step_fuzz
 }
 
 main "$@"

@@ -112,22 +112,21 @@ static void print_report(const json_t *r)
 
 int cli_check(int argc, char **argv)
 {
-	bool as_json = false;
+	struct cli_parse_error perr;
+	struct cli_check_args args;
 	json_error_t je;
 	json_t *report;
 	char *text;
 	int r;
 
-	if (argc == 2 && strcmp(argv[1], "--json") == 0)
-		as_json = true;
-	else if (argc != 1)
-		return cli_usage_error("check takes only --json");
+	if (cli_check_parse(argc, argv, &args, &perr) < 0)
+		return cli_usage_error("%s", perr.message);
 	r = qfs_probe_json(0, &text);
 	if (r < 0) {
 		fprintf(stderr, "qfsandbox: cannot probe the host: %s\n", strerror(-r));
 		return CLI_EXIT_FAILURE;
 	}
-	if (as_json) {
+	if (args.json) {
 		printf("%s\n", text);
 		free(text);
 		return 0;

@@ -2,8 +2,9 @@
 /*
  * The qfsandbox command-line tool.  Each command is a function taking the
  * arguments after the program name (argv[0] is the command's own name) and
- * returning the exit status.  Adding a command: declare it here and add one
- * row to the table in main.c.
+ * returning the exit status.  It parses them first with its pure parser
+ * from args.h, then acts.  Adding a command: declare it here, add one row
+ * to the table in main.c and its parser to args.h.
  */
 #ifndef QFS_CLI_H
 #define QFS_CLI_H
@@ -11,6 +12,8 @@
 #include <stdbool.h>
 
 #include <qfsandbox/qfsandbox.h>
+
+#include "args.h"
 
 /* The tool's own failures: bad usage, invalid policy, setup failures. */
 #define CLI_EXIT_FAILURE 125
@@ -31,9 +34,6 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints @err as "file:line:col: message" (what is known) to stderr. */
 void cli_print_error(const qfs_error *err);
-
-/* Whether @arg asks for help. */
-bool cli_is_help(const char *arg);
 
 /*
  * cli_load_policy() - a built-in policy when @builtin_names and

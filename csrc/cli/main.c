@@ -52,11 +52,6 @@ void cli_print_error(const qfs_error *err)
 	fprintf(stderr, "%s\n", buf);
 }
 
-bool cli_is_help(const char *arg)
-{
-	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
-}
-
 int cli_load_policy(const char *name_or_file, bool builtin_names, qfs_policy **ret)
 {
 	qfs_policy *policy = NULL;
@@ -88,13 +83,16 @@ int cli_load_policy(const char *name_or_file, bool builtin_names, qfs_policy **r
 
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error("no command given");
-	if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+	struct cli_parse_error perr;
+	struct cli_main_args args;
+
+	if (cli_main_parse(argc, argv, &args, &perr) < 0)
+		return cli_usage_error("%s", perr.message);
+	if (args.action == CLI_MAIN_HELP) {
 		print_help(stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "--version") == 0) {
+	if (args.action == CLI_MAIN_VERSION) {
 		printf("qfsandbox %s\n", qfs_version());
 		return 0;
 	}

@@ -6,10 +6,8 @@
 
 #include "cli.h"
 
-static int policy_list(int argc, char **argv)
+static int policy_list(void)
 {
-	if (argc != 1)
-		return cli_usage_error("policy list takes no arguments");
 	for (const char *const *n = qfs_policy_builtin_names(); *n; n++) {
 		qfs_policy *p;
 
@@ -22,28 +20,16 @@ static int policy_list(int argc, char **argv)
 	return 0;
 }
 
-static int policy_show(int argc, char **argv)
+static int policy_show(const struct cli_policy_args *args)
 {
-	const char *what = NULL;
-	unsigned flags = 0;
 	qfs_policy *p;
 	char *json;
 	int r;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--compact") == 0)
-			flags |= QFS_JSON_COMPACT;
-		else if (!what)
-			what = argv[i];
-		else
-			return cli_usage_error("policy show takes one policy");
-	}
-	if (!what)
-		return cli_usage_error("policy show needs a built-in name or a file");
-	r = cli_load_policy(what, true, &p);
+	r = cli_load_policy(args->policy, true, &p);
 	if (r)
 		return r;
-	r = qfs_policy_save_string(p, flags, &json);
+	r = qfs_policy_save_string(p, args->json_flags, &json);
 	qfs_policy_free(p);
 	if (r < 0) {
 		fprintf(stderr, "qfsandbox: cannot write the policy as JSON: %s\n", strerror(-r));
@@ -54,18 +40,16 @@ static int policy_show(int argc, char **argv)
 	return 0;
 }
 
-static int policy_validate(int argc, char **argv)
+static int policy_validate(const struct cli_policy_args *args)
 {
 	qfs_policy *p;
 	int r;
 
-	if (argc != 2)
-		return cli_usage_error("policy validate needs exactly one file");
 	/* A file, always: a built-in name is not what this command checks. */
-	r = cli_load_policy(argv[1], false, &p);
+	r = cli_load_policy(args->policy, false, &p);
 	if (r)
 		return r;
-	printf("%s: valid policy \"%s\", level %d (%s)\n", argv[1], qfs_policy_get_name(p),
+	printf("%s: valid policy \"%s\", level %d (%s)\n", args->policy, qfs_policy_get_name(p),
 	       qfs_policy_get_level(p), qfs_level_name(qfs_policy_get_level(p)));
 	qfs_policy_free(p);
 	return 0;
@@ -77,14 +61,10 @@ static void print_syscalls(const char *prefix, const char *const *syscalls, cons
 		printf("%s%s%s%s", i ? ", " : prefix, quote, syscalls[i], quote);
 }
 
-static int policy_apis(int argc, char **argv)
+static int policy_apis(const struct cli_policy_args *args)
 {
-	bool markdown = false;
+	bool markdown = args->markdown;
 
-	if (argc == 2 && strcmp(argv[1], "--markdown") == 0)
-		markdown = true;
-	else if (argc != 1)
-		return cli_usage_error("policy apis takes only --markdown");
 	if (markdown)
 		printf("| name | reports | what blocking it does |\n|---|---|---|\n");
 	for (size_t i = 0; i < qfs_api_count(); i++) {
@@ -110,27 +90,26 @@ static int policy_apis(int argc, char **argv)
 
 int cli_policy(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*run)(int argc, char **argv);
-	} subcommands[] = {
-		{"list", policy_list},
-		{"show", policy_show},
-		{"validate", policy_validate},
-		{"apis", policy_apis},
-	};
+	struct cli_policy_args args;
+	struct cli_parse_error err;
 
-	if (argc < 2)
-		return cli_usage_error("policy needs a subcommand: list, show, validate or apis");
-	if (cli_is_help(argv[1])) {
+	if (cli_policy_parse(argc, argv, &args, &err) < 0)
+		return cli_usage_error("%s", err.message);
+	switch (args.action) {
+	case CLI_POLICY_HELP:
 		printf("Usage: qfsandbox policy list\n"
 		       "       qfsandbox policy show NAME|FILE [--compact]\n"
 		       "       qfsandbox policy validate FILE\n"
 		       "       qfsandbox policy apis [--markdown]\n");
 		return 0;
+	case CLI_POLICY_LIST:
+		return policy_list();
+	case CLI_POLICY_SHOW:
+		return policy_show(&args);
+	case CLI_POLICY_VALIDATE:
+		return policy_validate(&args);
+	case CLI_POLICY_APIS:
+		return policy_apis(&args);
 	}
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		if (strcmp(argv[1], subcommands[i].name) == 0)
-			return subcommands[i].run(argc - 1, argv + 1);
-	return cli_usage_error("unknown policy subcommand '%s'", argv[1]);
+	return CLI_EXIT_FAILURE;
 }

@@ -9,7 +9,6 @@
  * does not exist.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -60,61 +59,8 @@ static const char usage_text[] =
 	"timeout; 125 when the sandbox could not be set up or the policy is invalid;\n"
 	"126 when PROGRAM cannot be executed; 127 when it does not exist.\n";
 
-enum {
-	OPT_POLICY = 1000,
-	OPT_LEVEL,
-	OPT_MEMORY,
-	OPT_CPU,
-	OPT_TIMEOUT,
-	OPT_DISK,
-	OPT_FDS,
-	OPT_CONNECTIONS,
-	OPT_PROCESSES,
-	OPT_READ,
-	OPT_WRITE,
-	OPT_NETWORK,
-	OPT_HOST,
-	OPT_NAMESERVER,
-	OPT_PROCESS_CREATION,
-	OPT_ENV,
-	OPT_BLOCK,
-	OPT_TYPE,
-	OPT_REPORT,
-	OPT_EVENTS,
-	OPT_QUIET,
-};
-
-static const struct option options[] = {
-	{"policy", required_argument, NULL, OPT_POLICY},
-	{"level", required_argument, NULL, OPT_LEVEL},
-	{"memory", required_argument, NULL, OPT_MEMORY},
-	{"cpu-time", required_argument, NULL, OPT_CPU},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"disk", required_argument, NULL, OPT_DISK},
-	{"max-fds", required_argument, NULL, OPT_FDS},
-	{"max-connections", required_argument, NULL, OPT_CONNECTIONS},
-	{"max-processes", required_argument, NULL, OPT_PROCESSES},
-	{"allow-read", required_argument, NULL, OPT_READ},
-	{"allow-write", required_argument, NULL, OPT_WRITE},
-	{"allow-network", no_argument, NULL, OPT_NETWORK},
-	{"allow-host", required_argument, NULL, OPT_HOST},
-	{"nameserver", required_argument, NULL, OPT_NAMESERVER},
-	{"allow-process-creation", no_argument, NULL, OPT_PROCESS_CREATION},
-	{"allow-env", no_argument, NULL, OPT_ENV},
-	{"block-api", required_argument, NULL, OPT_BLOCK},
-	{"type", required_argument, NULL, OPT_TYPE},
-	{"report", required_argument, NULL, OPT_REPORT},
-	{"events", no_argument, NULL, OPT_EVENTS},
-	{"quiet", no_argument, NULL, OPT_QUIET},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
-
-#define MAX_NAMESERVERS 8
-
 struct run_state {
-	const char *nameservers[MAX_NAMESERVERS + 1];
-	size_t n_nameservers;
+	const char *const *nameservers; /* NULL-terminated, or NULL */
 	bool events;
 	bool quiet;
 	bool done;
@@ -123,34 +69,6 @@ struct run_state {
 	int signal;
 	int limit;
 };
-
-static int parse_number(const char *flag, const char *text, int64_t *ret)
-{
-	char *end;
-
-	errno = 0;
-	long long v = strtoll(text, &end, 10);
-	if (errno || end == text || *end || v < 0)
-		return cli_usage_error("%s needs a non-negative integer, not '%s'", flag, text);
-	*ret = v;
-	return 0;
-}
-
-static int parse_level(const char *text)
-{
-	for (int l = QFS_LEVEL_UNRESTRICTED; l <= QFS_LEVEL_STRICT; l++)
-		if (!strcmp(qfs_level_name(l), text))
-			return l;
-	return -1;
-}
-
-static int parse_type(const char *text)
-{
-	for (int t = QFS_PLUGIN_NATIVE; t <= QFS_PLUGIN_LUA; t++)
-		if (!strcmp(qfs_plugin_type_name(t), text))
-			return t;
-	return -1;
-}
 
 /* Prints one event as a JSON line on stderr. */
 static void print_event(const char *name, const char *key, const char *json, json_t *extra)
@@ -274,101 +192,33 @@ static int add_directory(qfs_policy *policy, const char *flag, const char *dir)
 										  : 0;
 }
 
-/* Applies the flags to @policy.  Return 0 or an exit status. */
-static int apply_flags(qfs_policy *policy, int argc, char **argv, struct run_state *st, int *type,
-		       const char **report)
+/* Applies the options to @policy.  Return 0 or an exit status. */
+static int apply_args(qfs_policy *policy, const struct cli_run_args *args)
 {
-	int64_t n = 0;
-	int opt, r = 0;
-
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_POLICY:
-			break; /* handled before */
-		case OPT_LEVEL: {
-			int level = parse_level(optarg);
-			if (level < 0)
-				return cli_usage_error("unknown level '%s'", optarg);
-			qfs_policy_set_level(policy, level);
-			break;
-		}
-		case OPT_MEMORY:
-		case OPT_CPU:
-		case OPT_TIMEOUT:
-		case OPT_DISK:
-		case OPT_FDS:
-		case OPT_CONNECTIONS:
-		case OPT_PROCESSES: {
-			static const qfs_limit which[] = {
-				QFS_LIMIT_MEMORY_MB,
-				QFS_LIMIT_CPU_TIME_MS,
-				QFS_LIMIT_EXECUTION_TIMEOUT_MS,
-				QFS_LIMIT_DISK_SPACE_MB,
-				QFS_LIMIT_FILE_HANDLES,
-				QFS_LIMIT_NETWORK_CONNECTIONS,
-				QFS_LIMIT_MAX_PROCESSES,
-			};
-			r = parse_number(argv[optind - 1], optarg, &n);
-			if (r)
-				return r;
-			qfs_policy_set_limit(policy, which[opt - OPT_MEMORY], n);
-			break;
-		}
-		case OPT_READ:
-		case OPT_WRITE:
-			r = add_directory(
-				policy, opt == OPT_READ ? "--allow-read" : "--allow-write", optarg);
-			if (r)
-				return r;
-			qfs_policy_set_permission(policy,
-						  opt == OPT_READ ? QFS_PERM_FILE_SYSTEM_READ
-								  : QFS_PERM_FILE_SYSTEM_WRITE,
-						  true);
-			break;
-		case OPT_NETWORK:
-			qfs_policy_set_permission(policy, QFS_PERM_NETWORK_ACCESS, true);
-			break;
-		case OPT_HOST:
-			qfs_policy_list_add(policy, QFS_LIST_ALLOWED_HOSTS, optarg);
-			qfs_policy_set_permission(policy, QFS_PERM_NETWORK_ACCESS, true);
-			break;
-		case OPT_NAMESERVER:
-			if (st->n_nameservers == MAX_NAMESERVERS)
-				return cli_usage_error("at most %d --nameserver options",
-						       MAX_NAMESERVERS);
-			st->nameservers[st->n_nameservers++] = optarg;
-			break;
-		case OPT_PROCESS_CREATION:
-			qfs_policy_set_permission(policy, QFS_PERM_PROCESS_CREATION, true);
-			break;
-		case OPT_ENV:
-			qfs_policy_set_permission(policy, QFS_PERM_ENVIRONMENT_ACCESS, true);
-			break;
-		case OPT_BLOCK:
-			qfs_policy_list_add(policy, QFS_LIST_BLOCKED_APIS, optarg);
-			break;
-		case OPT_TYPE:
-			*type = parse_type(optarg);
-			if (*type < 0)
-				return cli_usage_error("unknown plugin type '%s'", optarg);
-			break;
-		case OPT_REPORT:
-			*report = optarg;
-			break;
-		case OPT_EVENTS:
-			st->events = true;
-			break;
-		case OPT_QUIET:
-			st->quiet = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return -1;
-		default:
-			return cli_usage_error("unknown option for run");
-		}
+	if (args->level >= 0)
+		qfs_policy_set_level(policy, args->level);
+	for (int l = 0; l < QFS_LIMIT_COUNT; l++)
+		if (args->limits[l] >= 0)
+			qfs_policy_set_limit(policy, l, args->limits[l]);
+	for (size_t i = 0; i < args->n_dirs; i++) {
+		const struct cli_run_dir *d = &args->dirs[i];
+		int r = add_directory(policy, d->write ? "--allow-write" : "--allow-read", d->path);
+		if (r)
+			return r;
+		qfs_policy_set_permission(
+			policy, d->write ? QFS_PERM_FILE_SYSTEM_WRITE : QFS_PERM_FILE_SYSTEM_READ,
+			true);
 	}
+	for (size_t i = 0; i < args->n_hosts; i++)
+		qfs_policy_list_add(policy, QFS_LIST_ALLOWED_HOSTS, args->hosts[i]);
+	if (args->allow_network)
+		qfs_policy_set_permission(policy, QFS_PERM_NETWORK_ACCESS, true);
+	if (args->allow_process_creation)
+		qfs_policy_set_permission(policy, QFS_PERM_PROCESS_CREATION, true);
+	if (args->allow_env)
+		qfs_policy_set_permission(policy, QFS_PERM_ENVIRONMENT_ACCESS, true);
+	for (size_t i = 0; i < args->n_apis; i++)
+		qfs_policy_list_add(policy, QFS_LIST_BLOCKED_APIS, args->apis[i]);
 	return 0;
 }
 
@@ -462,32 +312,37 @@ static int run_loop(qfs_loop *loop, qfs_sandbox *sb, int sigfd, struct run_state
 
 int cli_run(int argc, char **argv)
 {
-	const char *policy_name = "strict", *report = NULL;
 	struct run_state st = {.limit = -1};
+	struct cli_parse_error perr;
+	struct cli_run_args args;
 	qfs_policy *policy = NULL;
 	qfs_loop *loop = NULL;
 	qfs_sandbox *sb = NULL;
 	qfs_error err = {0};
-	int type = QFS_PLUGIN_NATIVE, rc, opt, sigfd = -1, got_signal = 0;
+	const char *report;
+	int rc, type, program, sigfd = -1, got_signal = 0;
 
-	/* First pass: only --policy, so that the other flags override it. */
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1)
-		if (opt == OPT_POLICY)
-			policy_name = optarg;
-	opterr = 1;
-	rc = cli_load_policy(policy_name, true, &policy);
-	if (rc)
-		return rc;
-	rc = apply_flags(policy, argc, argv, &st, &type, &report);
+	if (cli_run_parse(argc, argv, &args, &perr) < 0)
+		return cli_usage_error("%s", perr.message);
+	if (args.help) {
+		fputs(usage_text, stdout);
+		cli_run_args_free(&args);
+		return 0;
+	}
+	st.events = args.events;
+	st.quiet = args.quiet;
+	st.nameservers = args.n_nameservers ? args.nameservers : NULL;
+	type = args.type;
+	program = args.program;
+	report = args.report;
+	/* The policy first, so that the other options override it. */
+	rc = cli_load_policy(args.policy, true, &policy);
+	if (rc == 0)
+		rc = apply_args(policy, &args);
+	cli_run_args_free(&args);
 	if (rc) {
 		qfs_policy_free(policy);
-		return rc < 0 ? 0 : rc;
-	}
-	if (optind >= argc) {
-		qfs_policy_free(policy);
-		return cli_usage_error("run needs a PROGRAM after the options (and `--`)");
+		return rc;
 	}
 	if (qfs_policy_validate(policy, &err) < 0) {
 		cli_print_error(&err);
@@ -515,7 +370,7 @@ int cli_run(int argc, char **argv)
 	};
 	qfs_sandbox_set_callbacks(sb, &cb, &st);
 	qfs_sandbox_set_stdio(sb, STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO);
-	if (st.n_nameservers && qfs_sandbox_set_nameservers(sb, st.nameservers, &err) < 0) {
+	if (st.nameservers && qfs_sandbox_set_nameservers(sb, st.nameservers, &err) < 0) {
 		cli_print_error(&err);
 		qfs_sandbox_free(sb);
 		qfs_loop_free(loop);
@@ -532,7 +387,7 @@ int cli_run(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 
-	rc = qfs_sandbox_start(sb, type, argv[optind], (const char *const *)argv + optind + 1,
+	rc = qfs_sandbox_start(sb, type, argv[program], (const char *const *)argv + program + 1,
 			       &err);
 	if (rc < 0) {
 		fprintf(stderr, "qfsandbox: %s\n", err.message[0] ? err.message : strerror(-rc));

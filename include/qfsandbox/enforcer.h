@@ -117,7 +117,8 @@ QFS_EXPORT bool qfs_api_known(const char *name);
  * @path: absolute path.
  * @buf:  receives the normalised path ("/" for the root, no trailing slash).
  * Return: its length, -EINVAL for a relative path, -ENAMETOOLONG if @size
- * is too small.
+ * is too small for the result (a longer prefix that a later ".." takes
+ * back needs no room).
  */
 QFS_EXPORT int qfs_path_normalize(const char *path, char *buf, size_t size);
 

@@ -65,6 +65,13 @@ void TestCli::versionAndHelp()
     r = run({ "policy", "--help" });
     QCOMPARE(r.code, 0);
     QVERIFY(r.out.contains("qfsandbox policy validate FILE"));
+    for (const QStringList &args : { QStringList({ "run", "-h" }),
+             QStringList({ "run", "--memory", "1", "--help", "--frob" }) }) {
+        r = run(args);
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.startsWith("Usage: qfsandbox run [OPTIONS]"));
+        QVERIFY(r.err.isEmpty());
+    }
 }
 
 void TestCli::usageErrors_data()
@@ -86,6 +93,34 @@ void TestCli::usageErrors_data()
                                                 "file\n");
     QTest::newRow("check extra") << QStringList({ "check", "--frob" })
                                  << QByteArray("qfsandbox: check takes only --json\n");
+    // run's usage errors come from its parser, before any policy is read.
+    QTest::newRow("run unknown option")
+        << QStringList({ "run", "--frob", "/bin/true" })
+        << QByteArray("qfsandbox: unknown option '--frob' for run\n");
+    QTest::newRow("run short option") << QStringList({ "run", "-x", "/bin/true" })
+                                      << QByteArray("qfsandbox: unknown option '-x' for run\n");
+    QTest::newRow("run missing value")
+        << QStringList({ "run", "--memory" }) << QByteArray("qfsandbox: --memory needs a value\n");
+    QTest::newRow("run value for a flag") << QStringList({ "run", "--quiet=1", "/bin/true" })
+                                          << QByteArray("qfsandbox: --quiet takes no value\n");
+    QTest::newRow("run bad number")
+        << QStringList({ "run", "--memory=x", "/bin/true" })
+        << QByteArray("qfsandbox: --memory needs a non-negative integer, not 'x'\n");
+    QTest::newRow("run negative number")
+        << QStringList({ "run", "--max-fds", "-1", "/bin/true" })
+        << QByteArray("qfsandbox: --max-fds needs a non-negative integer, not '-1'\n");
+    QTest::newRow("run unknown level") << QStringList({ "run", "--level", "paranoid", "/bin/true" })
+                                       << QByteArray("qfsandbox: unknown level 'paranoid'\n");
+    QTest::newRow("run unknown type") << QStringList({ "run", "--type=ruby", "x.rb" })
+                                      << QByteArray("qfsandbox: unknown plugin type 'ruby'\n");
+    QTest::newRow("run nine nameservers")
+        << (QStringList({ "run" })
+               + QString("--nameserver=1.1.1.1 ").repeated(9).split(' ', Qt::SkipEmptyParts)
+               + QStringList({ "/bin/true" }))
+        << QByteArray("qfsandbox: at most 8 --nameserver options\n");
+    QTest::newRow("run no program")
+        << QStringList({ "run", "--timeout", "10", "--" })
+        << QByteArray("qfsandbox: run needs a PROGRAM after the options (and `--`)\n");
 }
 
 void TestCli::usageErrors()

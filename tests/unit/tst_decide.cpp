@@ -88,6 +88,17 @@ void TestDecide::normalizeLimits()
     QCOMPARE(qfs_path_normalize("/123456", buf, sizeof(buf)), 7);
     QCOMPARE(qfs_path_normalize("/123456/../x", buf, sizeof(buf)), 2);
     QCOMPARE(qfs_path_normalize("/", buf, 1), -ENAMETOOLONG);
+    // Room for the result is enough, even when a component on the way
+    // there (taken back by "..") is longer than the buffer.
+    QCOMPARE(qfs_path_normalize("/12345678/../x", buf, sizeof(buf)), 2);
+    QCOMPARE(QByteArray(buf), QByteArray("/x"));
+    QCOMPARE(qfs_path_normalize("/123/45678/9/../../..", buf, sizeof(buf)), 1);
+    QCOMPARE(QByteArray(buf), QByteArray("/"));
+    QCOMPARE(qfs_path_normalize("/1/45678/../6789", buf, sizeof(buf)), 7);
+    QCOMPARE(QByteArray(buf), QByteArray("/1/6789"));
+    QCOMPARE(qfs_path_normalize("/1/45678/../67890", buf, sizeof(buf)), -ENAMETOOLONG);
+    QCOMPARE(qfs_path_normalize("/123456789/..", buf, 2), 1);
+    QCOMPARE(qfs_path_normalize("/12345678/../x", nullptr, 0), -ENAMETOOLONG);
 }
 
 void TestDecide::within_data()
