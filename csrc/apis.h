@@ -89,6 +89,20 @@ const struct apis_deny *apis_baseline_get(size_t index);
 /* The baseline row for @syscall, or NULL. */
 const struct apis_deny *apis_baseline_find(const char *syscall);
 
+/*
+ * Strict's allow-list: what static and dynamic C programs, python3, node and
+ * the plugin host make during an ordinary life.  Everything else is refused
+ * under Strict (unless allow_system_calls), as are the listed calls the
+ * policy refuses otherwise.  The calls whose arguments decide (exec, process
+ * creation, mmap/mprotect for W^X, memfd_create, socket, ioctl, personality:
+ * apis_argument_rule()) are not in it; the filter checks their arguments in
+ * both shapes.
+ */
+size_t apis_allow_count(void);
+const char *apis_allow_get(size_t index);
+bool apis_allow_listed(const char *syscall);
+bool apis_argument_rule(const char *syscall);
+
 /* Whether @syscall is in the NULL-terminated @list. */
 bool apis_list_contains(const char *const *list, const char *syscall);
 

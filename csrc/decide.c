@@ -41,8 +41,24 @@ static const char *const decide_runtime_paths[] = {
 	"/etc/resolv.conf",
 	"/etc/alternatives",
 	"/etc/ssl/certs",
+	"/etc/ssl/openssl.cnf",
 	"/etc/ca-certificates.conf",
 };
+
+/* The device nodes every level may read and write, and exactly what a
+ * private root's /dev holds besides its symlinks. */
+static const char *const decide_device_paths[] = {"/dev/null", "/dev/zero", "/dev/full",
+						  "/dev/random", "/dev/urandom"};
+
+size_t decide_device_path_count(void)
+{
+	return ARRAY_SIZE(decide_device_paths);
+}
+
+const char *decide_device_path(size_t index)
+{
+	return index < ARRAY_SIZE(decide_device_paths) ? decide_device_paths[index] : NULL;
+}
 
 size_t decide_runtime_path_count(void)
 {
@@ -127,7 +143,7 @@ static bool is_runtime_path(const char *path, size_t len)
 
 /* Whether the normalised @path lies in an allowed directory.  Entries that
  * are not absolute (an unvalidated policy) match nothing. */
-static bool in_allowed_directory(const qfs_policy *policy, const char *path, size_t len)
+bool decide_in_allowed_directory(const qfs_policy *policy, const char *path, size_t len)
 {
 	const struct policy_strv *dirs = &policy->lists[QFS_LIST_ALLOWED_DIRECTORIES];
 	char d[PATH_MAX];
@@ -149,10 +165,11 @@ static int check_path_uncached(const qfs_policy *policy, const char *path, bool 
 		return 0; /* longer than any path the kernel accepts */
 	if (write)
 		return policy->perms[QFS_PERM_FILE_SYSTEM_WRITE] &&
-		       in_allowed_directory(policy, p, len);
+		       decide_in_allowed_directory(policy, p, len);
 	if (is_runtime_path(p, len))
 		return 1;
-	return policy->perms[QFS_PERM_FILE_SYSTEM_READ] && in_allowed_directory(policy, p, len);
+	return policy->perms[QFS_PERM_FILE_SYSTEM_READ] &&
+	       decide_in_allowed_directory(policy, p, len);
 }
 
 /*
@@ -569,26 +586,135 @@ unsigned decide_api_effects(const qfs_policy *policy)
 	return effects;
 }
 
-bool decide_syscall_denied(const qfs_policy *policy, const char *syscall)
+bool decide_allow_list(const qfs_policy *policy)
+{
+	return policy->level >= QFS_LEVEL_STRICT && !policy->perms[QFS_PERM_SYSTEM_CALLS];
+}
+
+/* Whether blocked_apis names @syscall outright: by itself or as a member of
+ * a group.  A plain name that stands for an effect (execve, fork, clone ...)
+ * does not deny its syscall outright; the effect does, by argument. */
+static const char *blocked_by(const qfs_policy *policy, const char *syscall)
 {
 	const struct policy_strv *apis = &policy->lists[QFS_LIST_BLOCKED_APIS];
+
+	for (size_t i = 0; i < apis->n; i++) {
+		const struct apis_entry *e = apis_find(apis->v[i]);
+		if (e ? apis_list_contains(e->syscalls, syscall)
+		      : streq(apis->v[i], syscall) && !syscall_effect(syscall))
+			return apis->v[i];
+	}
+	return NULL;
+}
+
+void decide_blocked_syscalls(const qfs_policy *policy,
+			     void (*fn)(const char *syscall, void *userdata), void *userdata)
+{
+	const struct policy_strv *apis = &policy->lists[QFS_LIST_BLOCKED_APIS];
+
+	if (policy->level == QFS_LEVEL_UNRESTRICTED)
+		return;
+	for (size_t i = 0; i < apis->n; i++) {
+		const struct apis_entry *e = apis_find(apis->v[i]);
+		if (!e) {
+			if (!syscall_effect(apis->v[i]))
+				fn(apis->v[i], userdata);
+			continue;
+		}
+		for (const char *const *s = e->syscalls; *s; s++)
+			fn(*s, userdata);
+	}
+}
+
+/* The QtForge name of each effect: preferred when several entries ask for it. */
+static const struct {
+	unsigned effect;
+	const char *name;
+} effect_names[] = {
+	{APIS_NO_EXEC, "exec"},
+	{APIS_NO_PROCESS_CREATION, "fork"},
+	{APIS_WX, "mmap"},
+	{APIS_NOEXEC_WRITABLE, "dlopen"},
+};
+
+const char *decide_effect_api(const qfs_policy *policy, unsigned effect)
+{
+	const struct policy_strv *apis = &policy->lists[QFS_LIST_BLOCKED_APIS];
+	const char *first = NULL;
+
+	for (size_t i = 0; i < apis->n; i++) {
+		const struct apis_entry *e = apis_find(apis->v[i]);
+		unsigned effects = e ? e->effects : syscall_effect(apis->v[i]);
+		if (!(effects & effect))
+			continue;
+		for (size_t k = 0; k < ARRAY_SIZE(effect_names); k++)
+			if (effect_names[k].effect == effect &&
+			    streq(effect_names[k].name, apis->v[i]))
+				return apis->v[i];
+		if (!first)
+			first = apis->v[i];
+	}
+	return first;
+}
+
+static bool refusal(struct decide_refusal *ret, enum decide_source source, qfs_violation_type type,
+		    const char *api, const char *reason, int error)
+{
+	if (ret)
+		*ret = (struct decide_refusal){.source = source,
+					       .type = type,
+					       .api = api,
+					       .reason = reason,
+					       .error = error};
+	return true;
+}
+
+bool decide_syscall_refusal(const qfs_policy *policy, const char *syscall,
+			    struct decide_refusal *ret)
+{
+	const struct apis_deny *base;
+	const char *api;
 	unsigned effects;
 
 	if (policy->level == QFS_LEVEL_UNRESTRICTED)
 		return false;
-	for (size_t i = 0; i < apis->n; i++) {
-		const struct apis_entry *e = apis_find(apis->v[i]);
-		if (streq(apis->v[i], syscall) || (e && apis_list_contains(e->syscalls, syscall)))
-			return true;
+	base = apis_baseline_find(syscall);
+	api = blocked_by(policy, syscall);
+	if (api) {
+		const struct apis_entry *e = apis_find(api);
+		return refusal(ret, DECIDE_BLOCKED,
+			       e ? e->violation : QFS_VIOLATION_BLOCKED_API_CALL, api,
+			       base ? base->reason : NULL, EPERM);
 	}
-	if (apis_baseline_find(syscall))
-		return true;
-	/* Strict's allow-list (default deny) will be consulted here. */
+	if (base)
+		return refusal(ret, DECIDE_BASELINE, base->violation, NULL, base->reason, EPERM);
+	/* clone3 passes its flags in memory, which no filter can read:
+	 * ENOSYS, so that libc falls back to clone. */
+	if (streq(syscall, "clone3"))
+		return refusal(ret, DECIDE_ALWAYS, QFS_VIOLATION_UNAUTHORIZED_SYSTEM_CALL, NULL,
+			       "clone3 hides its flags from the filter; libc falls back to clone",
+			       ENOSYS);
 	effects = decide_api_effects(policy);
-	return ((effects & APIS_NO_EXEC) &&
-		apis_list_contains(apis_effect_syscalls(APIS_NO_EXEC), syscall)) ||
-	       ((effects & APIS_NO_PROCESS_CREATION) &&
-		apis_list_contains(apis_effect_syscalls(APIS_NO_PROCESS_CREATION), syscall));
+	if ((effects & APIS_NO_EXEC) &&
+	    apis_list_contains(apis_effect_syscalls(APIS_NO_EXEC), syscall))
+		return refusal(ret, DECIDE_EFFECT, QFS_VIOLATION_UNAUTHORIZED_PROCESS_CREATION,
+			       decide_effect_api(policy, APIS_NO_EXEC),
+			       "executing a program after the plugin's start", EPERM);
+	if ((effects & APIS_NO_PROCESS_CREATION) &&
+	    apis_list_contains(apis_effect_syscalls(APIS_NO_PROCESS_CREATION), syscall))
+		return refusal(ret, DECIDE_EFFECT, QFS_VIOLATION_UNAUTHORIZED_PROCESS_CREATION,
+			       decide_effect_api(policy, APIS_NO_PROCESS_CREATION),
+			       "creating a process", EPERM);
+	if (decide_allow_list(policy) && !apis_allow_listed(syscall) &&
+	    !apis_argument_rule(syscall))
+		return refusal(ret, DECIDE_UNLISTED, QFS_VIOLATION_UNAUTHORIZED_SYSTEM_CALL, NULL,
+			       "not on Strict's allow-list", EPERM);
+	return false;
+}
+
+bool decide_syscall_denied(const qfs_policy *policy, const char *syscall)
+{
+	return decide_syscall_refusal(policy, syscall, NULL);
 }
 
 /* A table entry is blocked when the policy blocks all it stands for: its

@@ -107,6 +107,8 @@ int landlock_ruleset_new(const struct landlock_spec *spec, qfs_error *err)
 		if (spec->deny_tcp)
 			attr.handled_access_net =
 				QFS_LL_ACCESS_NET_BIND_TCP | QFS_LL_ACCESS_NET_CONNECT_TCP;
+		else if (spec->deny_tcp_connect)
+			attr.handled_access_net = QFS_LL_ACCESS_NET_CONNECT_TCP;
 		size = offsetof(struct ll_ruleset_attr, scoped);
 	}
 	if (spec->abi >= 6) {

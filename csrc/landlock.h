@@ -54,7 +54,10 @@ struct landlock_spec {
 	const struct landlock_rule *rules;
 	size_t n_rules;
 	bool deny_tcp; /* handle TCP bind/connect (ABI >= 4) with no port allowed */
-	bool scope;    /* scope abstract Unix sockets and signals (ABI >= 6) */
+	/* handle TCP connect only (ABI >= 4): the supervisor makes every
+	 * TCP connection of a plugin whose network it mediates (net.h) */
+	bool deny_tcp_connect;
+	bool scope; /* scope abstract Unix sockets and signals (ABI >= 6) */
 };
 
 /*

@@ -32,9 +32,11 @@
 
 #include "apis.h"
 #include "decide.h"
+#include "enforcer_internal.h"
 #include "landlock.h"
 #include "launch.h"
 #include "loop_internal.h"
+#include "net.h"
 #include "notify.h"
 #include "plugin.h"
 #include "rootfs.h"
@@ -84,6 +86,7 @@ enum step {
 	STEP_ROOTFS,
 	STEP_LOOPBACK,
 	STEP_HOSTNAME,
+	STEP_NET_SERVICES,
 	STEP_CHDIR,
 	STEP_LANDLOCK_RULES,
 	STEP_BOUNDING,
@@ -112,6 +115,8 @@ static const struct {
 	[STEP_ROOTFS] = {"rootfs", "building the private root"},
 	[STEP_LOOPBACK] = {"network", "bringing up the loopback interface"},
 	[STEP_HOSTNAME] = {"hostname", "setting the host name"},
+	[STEP_NET_SERVICES] = {"network",
+			       "creating the sockets of the sandbox's DNS resolver and proxies"},
 	[STEP_CHDIR] = {"cwd", "changing to the working directory"},
 	[STEP_LANDLOCK_RULES] = {"landlock", "adding Landlock rules for the private root"},
 	[STEP_BOUNDING] = {"capabilities", "clearing the capability bounding set"},
@@ -126,7 +131,7 @@ static const struct {
 };
 
 /* Child -> supervisor. */
-enum { MSG_ERROR = 1, MSG_LISTENER = 2, MSG_INIT = 3 };
+enum { MSG_ERROR = 1, MSG_LISTENER = 2, MSG_INIT = 3, MSG_NET = 4 };
 struct launch_msg {
 	int32_t kind;
 	int32_t step;
@@ -170,6 +175,9 @@ struct launch_plan {
 
 	struct rootfs_plan *rootfs;
 	bool loopback, hostname;
+	bool net_services;		  /* create the mediated network's sockets (net.h) */
+	struct net_addr dns[NET_MAX_DNS]; /* where its resolver listens */
+	size_t n_dns;
 	char *cwd; /* NULL: keep the supervisor's */
 
 	int landlock_fd;
@@ -312,9 +320,6 @@ static void rule_add(struct rules *r, const char *path, unsigned grant, bool opt
 	r->v[r->n++] = (struct landlock_rule){.path = path, .grant = grant, .optional = optional};
 }
 
-static const char *const device_paths[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
-					   "/dev/urandom"};
-
 /* What the allowed directories grant. */
 static unsigned dir_grant(const qfs_policy *policy, unsigned effects)
 {
@@ -332,6 +337,12 @@ static unsigned dir_grant(const qfs_policy *policy, unsigned effects)
 	return g;
 }
 
+/* What a mediated network's private root shows instead of the host's. */
+static const struct rootfs_file net_files[] = {
+	{"/etc/resolv.conf", net_resolv_conf},
+	{"/etc/hosts", net_hosts},
+};
+
 static int plan_landlock(struct launch_plan *p, const qfs_policy *policy, unsigned effects, int abi,
 			 qfs_error *err)
 {
@@ -348,8 +359,8 @@ static int plan_landlock(struct launch_plan *p, const qfs_policy *policy, unsign
 			 false);
 	rule_add(&r, p->cmd->file, LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE, false);
 	rule_add(&r, p->cmd->interpreter, LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE, false);
-	for (size_t i = 0; i < ARRAY_SIZE(device_paths); i++)
-		rule_add(&r, device_paths[i], LANDLOCK_GRANT_DEVICE, true);
+	for (size_t i = 0; i < decide_device_path_count(); i++)
+		rule_add(&r, decide_device_path(i), LANDLOCK_GRANT_DEVICE, true);
 	/* Without a private root the host's /proc is what there is; signals
 	 * and ptrace towards other processes stay denied by Landlock's own
 	 * scoping of ptrace and, from ABI 6, of signals. */
@@ -365,6 +376,7 @@ static int plan_landlock(struct launch_plan *p, const qfs_policy *policy, unsign
 		.rules = r.v,
 		.n_rules = r.n,
 		.deny_tcp = p->enf.landlock_tcp,
+		.deny_tcp_connect = p->enf.landlock_tcp_connect,
 		.scope = p->enf.landlock_scoped,
 	};
 	fd = landlock_ruleset_new(&spec, err);
@@ -382,6 +394,11 @@ static int plan_landlock(struct launch_plan *p, const qfs_policy *policy, unsign
 			(struct child_rule){"/tmp", landlock_access(abi, tmp, true)};
 		p->child_rules[p->n_child_rules++] = (struct child_rule){
 			"/proc", landlock_access(abi, LANDLOCK_GRANT_READ, true)};
+		for (size_t i = 0;
+		     p->enf.net_mode == NET_MODE_MEDIATED && i < ARRAY_SIZE(net_files); i++)
+			p->child_rules[p->n_child_rules++] = (struct child_rule){
+				net_files[i].path,
+				landlock_access(abi, LANDLOCK_GRANT_READ, false)};
 	}
 	return 0;
 }
@@ -420,6 +437,10 @@ static int plan_rootfs(struct launch_plan *p, const qfs_policy *policy, unsigned
 		.tmp_size_mb = (uint64_t)qfs_policy_get_limit(policy, QFS_LIMIT_DISK_SPACE_MB),
 		.noexec_writable = effects & APIS_NOEXEC_WRITABLE,
 	};
+	if (p->enf.net_mode == NET_MODE_MEDIATED) {
+		spec.written = net_files;
+		spec.n_written = ARRAY_SIZE(net_files);
+	}
 	int r = rootfs_plan_new(&spec, &p->rootfs, err);
 	if (r < 0)
 		return r;
@@ -474,6 +495,42 @@ static char *stack_new(size_t size)
 	return s == MAP_FAILED ? NULL : s;
 }
 
+/*
+ * The network (net.h).  A mediated network needs a namespace of its own,
+ * which Limited gets only for this (a host list cannot hold on the host's
+ * network); without one, connections are still counted but allowed_hosts
+ * cannot be enforced, and the report says so.
+ */
+static void plan_network(struct launch_plan *p, const qfs_policy *policy, unsigned flags,
+			 int landlock_abi)
+{
+	enum net_mode mode = net_mode_of(policy);
+
+	if (mode == NET_MODE_MEDIATED && p->enf.level == QFS_LEVEL_LIMITED) {
+		if (!(flags & LAUNCH_NO_USERNS))
+			p->clone_flags |= CLONE_NEWUSER | CLONE_NEWNET;
+		else if (have_cap(CAP_SYS_ADMIN))
+			p->clone_flags |= CLONE_NEWNET;
+	}
+	if (mode == NET_MODE_MEDIATED && !(p->clone_flags & CLONE_NEWNET)) {
+		missing_add(&p->enf,
+			    "a network namespace for the mediated network (allowed_hosts)");
+		mode = NET_MODE_COUNTED;
+	}
+	if (mode == NET_MODE_COUNTED || mode == NET_MODE_MEDIATED) {
+		if (!seccomp_policy_notify_available())
+			missing_add(&p->enf, "seccomp user notification (network mediation)");
+		/* Without Landlock's TCP rules a plugin racing the supervisor
+		 * could connect a TCP socket itself: that defeats a host list,
+		 * while a count it only makes inexact (the report says
+		 * which). */
+		if (landlock_abi < 4 && mode == NET_MODE_MEDIATED)
+			missing_add(&p->enf, "Landlock TCP rules (ABI 4) for the mediated network");
+		p->enf.landlock_tcp_connect = landlock_abi >= 4;
+	}
+	p->enf.net_mode = mode;
+}
+
 int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, qfs_error *err)
 {
 	const qfs_policy *policy = cfg->policy;
@@ -515,12 +572,7 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 				missing_add(&p->enf, "pid, mount, ipc, uts, cgroup and network "
 						     "namespaces and the private root");
 		}
-		if (network)
-			p->clone_flags &= ~(uint64_t)CLONE_NEWNET;
 	}
-	if (network && qfs_policy_list_count(policy, QFS_LIST_ALLOWED_HOSTS) > 0 && restricted)
-		missing_add(&p->enf, "network mediation for allowed_hosts (not built yet)");
-	p->enf.namespaces = p->clone_flags;
 
 	/* Plugin and command line; W^X makes JIT engines run without JIT. */
 	r = plugin_cmd_new(cfg->type, cfg->path, cfg->argv, effects & APIS_WX, &p->cmd, err);
@@ -529,6 +581,8 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 
 	/* Layers and their availability. */
 	int abi = restricted ? landlock_abi() : 0;
+	plan_network(p, policy, cfg->flags, abi);
+	p->enf.namespaces = p->clone_flags;
 	if (restricted && abi < 1)
 		missing_add(&p->enf, "Landlock");
 	if (level == QFS_LEVEL_LIMITED && abi >= 1 && abi < 6)
@@ -566,7 +620,12 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 		effects |= SECCOMP_NO_UNIX_SOCKETS;
 	if (restricted && !network && !(p->clone_flags & CLONE_NEWNET))
 		effects |= SECCOMP_NO_INET_SOCKETS;
-	p->enf.sockets = effects & (SECCOMP_NO_UNIX_SOCKETS | SECCOMP_NO_INET_SOCKETS);
+	if (restricted)
+		effects |= SECCOMP_SOCKET_FAMILIES;
+	if (p->enf.net_mode == NET_MODE_COUNTED || p->enf.net_mode == NET_MODE_MEDIATED)
+		effects |= SECCOMP_MEDIATE_NETWORK;
+	p->enf.sockets = effects & (SECCOMP_NO_UNIX_SOCKETS | SECCOMP_NO_INET_SOCKETS |
+				    SECCOMP_SOCKET_FAMILIES | SECCOMP_MEDIATE_NETWORK);
 
 	if (p->clone_flags & CLONE_NEWNS) {
 		r = plan_rootfs(p, policy, effects, err);
@@ -577,6 +636,9 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 	}
 	p->loopback = p->clone_flags & CLONE_NEWNET;
 	p->hostname = p->clone_flags & CLONE_NEWUTS;
+	p->net_services = p->enf.net_mode == NET_MODE_MEDIATED;
+	if (p->net_services)
+		p->n_dns = net_resolver_addresses(p->rootfs != NULL, p->dns);
 	p->clone3_flags = p->clone_flags;
 	/* Join the previous run's user and network namespaces rather than
 	 * build new ones; they were made for this sandbox alone, no plugin
@@ -605,15 +667,30 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 			goto fail;
 		p->enf.landlock_abi = abi;
 	} else {
-		p->enf.landlock_scoped = p->enf.landlock_tcp = false;
+		p->enf.landlock_scoped = p->enf.landlock_tcp = p->enf.landlock_tcp_connect = false;
 	}
 
 	if (restricted && seccomp_available()) {
-		r = seccomp_policy_build(policy, effects, NULL, &p->seccomp, err);
+		/* Refusals go to the supervisor, which reports them, wherever
+		 * the kernel can deliver notifications; elsewhere the kernel
+		 * refuses them alone and nobody hears of it. */
+		struct seccomp_policy_actions actions;
+		if (seccomp_policy_notify_available()) {
+			seccomp_policy_default_actions(&actions);
+			p->enf.reports = true;
+			p->enf.files = enforcer_files_of(policy);
+		} else {
+			seccomp_policy_kernel_actions(&actions);
+		}
+		if (p->enf.files & ENFORCER_FILE_WRITES)
+			effects |= SECCOMP_REPORT_FILE_WRITES;
+		if (p->enf.files & ENFORCER_FILE_READS)
+			effects |= SECCOMP_REPORT_FILE_READS;
+		r = seccomp_policy_build(policy, effects, &actions, &p->seccomp, err);
 		if (r < 0)
 			goto fail;
 		p->enf.seccomp = p->seccomp->mode;
-		p->enf.exec_notify = p->seccomp->needs_listener;
+		p->enf.exec_notify = effects & APIS_NO_EXEC;
 	}
 	p->mdwe = (effects & APIS_WX) && mdwe_available();
 	p->enf.mdwe = p->mdwe;
@@ -662,6 +739,8 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 			p->cgroup_procs_fds[i] = cfg->resources->cgroup_procs_fds[i];
 	}
 	r = env_build(p, policy);
+	if (r >= 0 && p->net_services)
+		r = net_env_apply(&p->envp);
 	if (r < 0)
 		goto fail;
 	for (int i = 0; i < 3; i++)
@@ -698,6 +777,16 @@ struct launch_plan *launch_plan_free(struct launch_plan *p)
 const struct launch_enforcement *launch_plan_enforcement(const struct launch_plan *plan)
 {
 	return &plan->enf;
+}
+
+const char *launch_plan_file(const struct launch_plan *plan)
+{
+	return plan->cmd->file;
+}
+
+const char *launch_plan_interpreter(const struct launch_plan *plan)
+{
+	return plan->cmd->interpreter;
 }
 
 /*
@@ -872,6 +961,45 @@ static int child_loopback(void)
 	return r;
 }
 
+/*
+ * The mediated network's services listen in the sandbox's network
+ * namespace, on ports only a privileged process may bind there: we make
+ * the sockets while we still hold the namespace's capabilities and send
+ * them to the supervisor in the message itself (SCM_RIGHTS), so that they
+ * are the supervisor's whatever we do next.
+ */
+static int child_net_services(const struct launch_plan *p)
+{
+	int fds[NET_SOCK__MAX];
+	size_t n = 0;
+	struct launch_msg m = {.kind = MSG_NET};
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(fds))];
+	} control;
+	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = control.buf,
+			    .msg_controllen = sizeof(control.buf)};
+	int r = net_child_sockets(p->dns, p->n_dns, fds, &n);
+
+	if (r < 0)
+		return r;
+	memset(control.buf, 0, sizeof(control.buf));
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(n * sizeof(int));
+	mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	m.arg = (int32_t)n;
+	r = sendmsg(FD_STATUS, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(m) ? 0 : -EIO;
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+	return r;
+}
+
 static int child_drop_bounding(const struct launch_plan *p)
 {
 	for (int cap = 0; cap <= p->cap_last; cap++)
@@ -914,12 +1042,16 @@ static _Noreturn void child_exec(const struct launch_plan *p)
 		if (listener > 0) {
 			/* The supervisor learns our pid from the socket
 			 * (SO_PASSCRED) and copies the listener with
-			 * pidfd_getfd().  No acknowledgement is needed: the
-			 * execve below stops at the listener before exec
-			 * closes this descriptor (it is CLOEXEC), and nothing
-			 * can answer it before the supervisor holds a copy. */
+			 * pidfd_getfd(); we wait for it to say so, since the
+			 * exec below closes this descriptor (it is CLOEXEC)
+			 * and need not stop at the listener (exec is allowed
+			 * below Strict).  Plain write and read: the filter
+			 * already judges us, and may send sendmsg() to a
+			 * listener nobody holds yet. */
 			struct launch_msg m = {.kind = MSG_LISTENER, .arg = listener};
-			if (write(FD_STATUS, &m, sizeof(m)) != (ssize_t)sizeof(m))
+			char ack;
+			if (write(FD_STATUS, &m, sizeof(m)) != (ssize_t)sizeof(m) ||
+			    read_retry(FD_STATUS, &ack, 1) != 1)
 				_exit(127);
 		}
 	}
@@ -1101,6 +1233,11 @@ static _Noreturn void child_setup(struct launch_plan *p)
 	}
 	if (p->hostname && sethostname("qfsandbox", 9) < 0)
 		child_fail(STEP_HOSTNAME, errno, 0);
+	if (p->net_services) {
+		r = child_net_services(p);
+		if (r < 0)
+			child_fail(STEP_NET_SERVICES, -r, 0);
+	}
 	if (p->cwd && chdir(p->cwd) < 0)
 		child_fail(STEP_CHDIR, errno, 0);
 	for (size_t i = 0; p->landlock_fd >= 0 && i < p->n_child_rules; i++) {
@@ -1239,8 +1376,8 @@ static int remaining_ms(uint64_t deadline)
 /*
  * Copies the listener descriptor @fd out of the process that wrote the
  * message: the plugin's process, which under an init is not the one we
- * cloned.  It is blocked in execve at the listener we are about to copy,
- * so its pid cannot be reused before pidfd_open().
+ * cloned.  It waits for our acknowledgement, so its pid cannot be reused
+ * before pidfd_open().
  */
 static int listener_take(int pidfd, struct msghdr *mh, int fd, int *ret, qfs_error *err)
 {
@@ -1293,6 +1430,38 @@ static int spawn_failed(const struct launch_plan *p, const struct launch_msg *m,
 	return -ECHILD;
 }
 
+/* The descriptors a message carried (SCM_RIGHTS), at most @max; the rest
+ * are closed.  Return: how many. */
+static size_t msg_take_fds(struct msghdr *mh, int *fds, size_t max)
+{
+	size_t n = 0;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (n < max)
+				fds[n++] = fd;
+			else
+				close(fd);
+		}
+	}
+	return n;
+}
+
+struct fd_set_ {
+	int fd[NET_SOCK__MAX];
+};
+
+static void fd_set_close(struct fd_set_ *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(s->fd); i++)
+		s->fd[i] = close_safe(s->fd[i]);
+}
+
 static int ns_open(pid_t pid, const char *name, int *ret)
 {
 	char path[64];
@@ -1309,12 +1478,15 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 {
 	_cleanup_close_ int parent_end = -1, child_end = -1, exit_rd = -1, exit_wr = -1;
 	_cleanup_close_ int pidfd = -1, listener = -1, userns = -1, netns = -1;
+	_cleanup_(fd_set_close) struct fd_set_ net_fds;
 	struct launch_msg failure = {0};
 	bool init_known = false;
 	struct notify *notify = NULL;
 	sigset_t all, old;
 	int r;
 
+	for (size_t i = 0; i < ARRAY_SIZE(net_fds.fd); i++)
+		net_fds.fd[i] = -1;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return error_set(err, "", errno, "creating the launch socket failed");
@@ -1406,7 +1578,7 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 		/* Once the plan's exec went through, later notifications are
 		 * the plugin's own: they are left for the loop, which reports
 		 * them. */
-		bool watch = listener >= 0 && !notify_exec_consumed(notify);
+		bool watch = listener >= 0 && p->enf.exec_notify && !notify_exec_consumed(notify);
 		struct pollfd pfd[2] = {{.fd = parent_end, .events = POLLIN},
 					{.fd = listener, .events = POLLIN}};
 		int n = poll(pfd, watch ? 2 : 1, remaining_ms(deadline));
@@ -1435,7 +1607,8 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 		struct launch_msg m;
 		union {
 			struct cmsghdr h;
-			char buf[CMSG_SPACE(sizeof(struct ucred))];
+			char buf[CMSG_SPACE(sizeof(struct ucred)) +
+				 CMSG_SPACE(NET_SOCK__MAX * sizeof(int))];
 		} control;
 		struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
 		struct msghdr mh = {.msg_iov = &iov,
@@ -1445,6 +1618,23 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 		ssize_t got = recvmsg(parent_end, &mh, MSG_CMSG_CLOEXEC);
 		if (got < 0 && errno == EINTR)
 			continue;
+		int fds[NET_SOCK__MAX];
+		size_t n_fds = got > 0 ? msg_take_fds(&mh, fds, NET_SOCK__MAX) : 0;
+		if (got == (ssize_t)sizeof(m) && m.kind == MSG_NET) {
+			if (n_fds != (size_t)m.arg || n_fds <= NET_SOCK_DNS || net_fds.fd[0] >= 0 ||
+			    (mh.msg_flags & MSG_CTRUNC)) {
+				for (size_t i = 0; i < n_fds; i++)
+					close(fds[i]);
+				r = error_set(err, "network", EIO,
+					      "receiving the sockets of the sandbox's network "
+					      "services failed");
+				goto abort;
+			}
+			memcpy(net_fds.fd, fds, n_fds * sizeof(int));
+			continue;
+		}
+		for (size_t i = 0; i < n_fds; i++)
+			close(fds[i]);
 		if (got == 0 && failure.kind)
 			return spawn_failed(p, &failure, pidfd, &notify, err);
 		if (got == 0)
@@ -1483,6 +1673,11 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 				goto abort;
 			}
 			notify_allow_exec_once(notify);
+			if (write(parent_end, "k", 1) != 1) {
+				r = error_set(err, "", errno,
+					      "releasing the sandbox process failed");
+				goto abort;
+			}
 			continue;
 		}
 		if (m.kind == MSG_ERROR) {
@@ -1512,6 +1707,8 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 		.userns = TAKE_FD(userns),
 		.netns = TAKE_FD(netns),
 	};
+	for (size_t i = 0; i < NET_SOCK__MAX; i++)
+		ret->net_fds[i] = TAKE_FD(net_fds.fd[i]);
 	return 0;
 abort:
 	child_abort(pidfd);

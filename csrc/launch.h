@@ -30,6 +30,9 @@
  *                       so that the mount points we create are mapped
  *   private root        rootfs.c
  *   loopback, hostname  inside the new network and UTS namespaces
+ *   network services    a mediated sandbox's DNS and proxy sockets, made
+ *                       in its network namespace and sent to the
+ *                       supervisor (net.h)
  *   Landlock rules      for the mounts created above
  *   bounding set, ids (no user ns), capabilities
  *   rlimits, no_new_privs, MDWE
@@ -51,13 +54,14 @@
 #include <qfsandbox/policy.h>
 #include <qfsandbox/sandbox.h>
 
+#include "net.h"
 #include "seccomp_policy.h"
 
 struct rootfs_plan;
 
 #define LAUNCH_MAX_RLIMITS	16
 #define LAUNCH_MAX_CGROUP_PROCS 4
-#define LAUNCH_MAX_CHILD_RULES	4
+#define LAUNCH_MAX_CHILD_RULES	6
 
 struct launch_rlimit {
 	int resource;
@@ -90,8 +94,12 @@ struct launch_enforcement {
 	int landlock_abi; /* 0: Landlock did not engage */
 	bool landlock_scoped;
 	bool landlock_tcp;
+	bool landlock_tcp_connect; /* TCP connect only: the supervisor's (net.h) */
+	enum net_mode net_mode;	   /* what the network became */
 	enum seccomp_policy_mode seccomp;
 	bool exec_notify; /* exec after the start is refused through the listener */
+	bool reports;	  /* refusals go to the listener, which reports them */
+	unsigned files;	  /* enum enforcer_files: file syscalls sent to the listener */
 	unsigned effects; /* enum apis_effect enforced */
 	unsigned sockets; /* SECCOMP_NO_*_SOCKETS */
 	bool mdwe;
@@ -136,6 +144,10 @@ struct launch_plan;
 int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, qfs_error *err);
 struct launch_plan *launch_plan_free(struct launch_plan *plan);
 const struct launch_enforcement *launch_plan_enforcement(const struct launch_plan *plan);
+/* The plugin file, and the program that runs it (NULL for a native
+ * executable), resolved; valid until the plan is freed. */
+const char *launch_plan_file(const struct launch_plan *plan);
+const char *launch_plan_interpreter(const struct launch_plan *plan);
 
 /* A started plugin.  The descriptors belong to the caller. */
 struct launch_child {
@@ -150,6 +162,9 @@ struct launch_child {
 	 * they were joined). */
 	int userns;
 	int netns;
+	/* MEDIATED: the sockets of the sandbox's services, made in its
+	 * network namespace (enum net_child_socket); -1 otherwise. */
+	int net_fds[NET_SOCK__MAX];
 };
 
 /*

@@ -182,6 +182,15 @@ int loop_source_fd(const struct loop_source *src)
 	return src->fd;
 }
 
+int loop_source_set_events(struct loop_source *src, uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = src};
+
+	if (epoll_ctl(src->loop->epoll_fd, EPOLL_CTL_MOD, src->fd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
 /* Timers: a binary min-heap ordered by deadline. */
 
 static void heap_swap(qfs_loop *loop, size_t a, size_t b)

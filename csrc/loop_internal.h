@@ -41,6 +41,8 @@ int loop_source_new(qfs_loop *loop, int fd, uint32_t events, loop_source_fn fn, 
 /* Stops watching.  NULL-safe; returns NULL. */
 struct loop_source *loop_source_free(struct loop_source *src);
 int loop_source_fd(const struct loop_source *src);
+/* Watch for @events instead.  Return: 0 or the epoll_ctl() error. */
+int loop_source_set_events(struct loop_source *src, uint32_t events);
 
 /* loop_timer_new() - a disarmed timer.  Return: 0 with *ret, -ENOMEM. */
 int loop_timer_new(qfs_loop *loop, loop_timer_fn fn, void *userdata, struct loop_timer **ret);

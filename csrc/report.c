@@ -10,6 +10,7 @@
 #include <qfsandbox/sandbox.h>
 
 #include "apis.h"
+#include "enforcer_internal.h"
 #include "resources.h"
 #include "sandbox_internal.h"
 #include "util.h"
@@ -40,12 +41,13 @@ static int dump(json_t *root, unsigned flags, char **ret)
 static json_t *usage_json(const qfs_usage *u)
 {
 	return json_pack(
-		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "cpu_time_used",
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "cpu_time_used",
 		(json_int_t)u->cpu_time_used_ms, "memory_used_mb", (json_int_t)u->memory_used_mb,
 		"memory_peak_mb", (json_int_t)u->memory_peak_mb, "disk_space_used_mb",
 		(json_int_t)u->disk_space_used_mb, "file_handles_used",
 		(json_int_t)u->file_handles_used, "network_connections_used",
-		(json_int_t)u->network_connections_used, "processes_peak",
+		(json_int_t)u->network_connections_used, "network_connections_peak",
+		(json_int_t)u->network_connections_peak, "processes_peak",
 		(json_int_t)u->processes_peak, "wall_time_ms", (json_int_t)u->wall_time_ms);
 }
 
@@ -115,6 +117,49 @@ static json_t *missing_json(const char *missing)
 	return a;
 }
 
+/* Network policy (net.h): what the network became, and what the mediator
+ * did in the run. */
+static const char *network_limit_backend(const struct launch_enforcement *e)
+{
+	if (e->net_mode == NET_MODE_MEDIATED)
+		return "mediator";
+	if (e->net_mode == NET_MODE_COUNTED)
+		return e->landlock_tcp_connect ? "mediator"
+					       : "mediator (without Landlock's TCP rules a "
+						 "racing plugin may escape the count)";
+	return "none";
+}
+
+static json_t *network_json(const qfs_sandbox *sb)
+{
+	const struct launch_enforcement *e = &sb->enf;
+	struct net_stats st;
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	if (sb->net)
+		net_get_stats(sb->net, &st);
+	else
+		st = sb->net_stats;
+	json_object_set_new(o, "mode", json_string(net_mode_name(e->net_mode)));
+	json_object_set_new(o, "landlock_tcp_connect", json_boolean(e->landlock_tcp_connect));
+	if (e->net_mode == NET_MODE_MEDIATED || e->net_mode == NET_MODE_COUNTED) {
+		json_object_set_new(o, "connections", json_integer((json_int_t)st.connections));
+		json_object_set_new(o, "refused_by_policy",
+				    json_integer((json_int_t)st.refused_policy));
+		json_object_set_new(o, "refused_by_limit",
+				    json_integer((json_int_t)st.refused_limit));
+	}
+	if (e->net_mode == NET_MODE_MEDIATED) {
+		json_object_set_new(o, "dns_queries", json_integer((json_int_t)st.dns_queries));
+		json_object_set_new(o, "dns_refused", json_integer((json_int_t)st.dns_refused));
+		json_object_set_new(o, "proxy_sessions",
+				    json_integer((json_int_t)st.proxy_sessions));
+	}
+	return o;
+}
+
 static json_t *enforcement_json(const qfs_sandbox *sb)
 {
 	const struct launch_enforcement *e = &sb->enf;
@@ -152,10 +197,19 @@ static json_t *enforcement_json(const qfs_sandbox *sb)
 	const char *mode = e->seccomp == SECCOMP_POLICY_ALLOW_LIST  ? "allow-list"
 			   : e->seccomp == SECCOMP_POLICY_DENY_LIST ? "deny-list"
 								    : NULL;
-	json_object_set_new(o, "seccomp",
-			    mode ? json_pack("{s:s, s:s}", "mode", mode, "exec_after_start",
-					     e->exec_notify ? "refused" : "allowed")
-				 : json_null());
+	json_t *seccomp = NULL, *files = json_array();
+	if (mode && files) {
+		if (e->files & ENFORCER_FILE_WRITES)
+			json_array_append_new(files, json_string("writes"));
+		if (e->files & ENFORCER_FILE_READS)
+			json_array_append_new(files, json_string("reads"));
+		seccomp = json_pack("{s:s, s:s, s:s, s:O}", "mode", mode, "exec_after_start",
+				    e->exec_notify ? "refused" : "allowed", "violations",
+				    e->reports ? "reported" : "refused unreported",
+				    "file_access_reported", files);
+	}
+	json_decref(files);
+	json_object_set_new(o, "seccomp", seccomp ? seccomp : json_null());
 	effects = json_array();
 	if (effects) {
 		if (e->effects & APIS_NO_EXEC)
@@ -170,6 +224,8 @@ static json_t *enforcement_json(const qfs_sandbox *sb)
 			json_array_append_new(effects, json_string("no_unix_sockets"));
 		if (e->sockets & SECCOMP_NO_INET_SOCKETS)
 			json_array_append_new(effects, json_string("no_inet_sockets"));
+		if (e->sockets & SECCOMP_SOCKET_FAMILIES)
+			json_array_append_new(effects, json_string("socket_families"));
 	}
 	json_object_set_new(o, "effects", effects);
 	json_object_set_new(o, "mdwe", json_boolean(e->mdwe));
@@ -203,7 +259,7 @@ static json_t *enforcement_json(const qfs_sandbox *sb)
 									 : "sampling"));
 	json_object_set_new(limits, "file_handles",
 			    json_string(e->rlimit_nofile ? "rlimit" : "none"));
-	json_object_set_new(limits, "network_connections", json_string("none"));
+	json_object_set_new(limits, "network_connections", json_string(network_limit_backend(e)));
 	json_object_set_new(limits, "processes",
 			    json_string(restricted && (e->effects & APIS_NO_PROCESS_CREATION)
 						? "seccomp (no process creation)"
@@ -214,6 +270,7 @@ static json_t *enforcement_json(const qfs_sandbox *sb)
 			    cg ? json_pack("{s:s, s:s}", "kill", kill, "detail", cg) : json_null());
 	json_object_set_new(limits, "execution_timeout", json_string("timerfd"));
 	json_object_set_new(o, "limits", limits);
+	json_object_set_new(o, "network", network_json(sb));
 	json_object_set_new(o, "missing", missing_json(e->missing));
 	return o;
 }
@@ -248,6 +305,8 @@ int report_json(const qfs_sandbox *sb, unsigned flags, char **ret)
 	violations = NULL;
 	json_object_set_new(root, "violations_dropped",
 			    json_integer((json_int_t)sb->violations_dropped));
+	json_object_set_new(root, "violation_callbacks_missed",
+			    json_integer((json_int_t)sb->violation_callbacks_missed));
 	if (qfs_policy_save_string(sb->policy, QFS_JSON_COMPACT, &policy_text) < 0)
 		goto oom;
 	policy = json_loads(policy_text, 0, NULL);

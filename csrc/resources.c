@@ -14,6 +14,7 @@
 #include "cgroup.h"
 #include "loop_internal.h"
 #include "monitor_internal.h"
+#include "net.h"
 #include "resources.h"
 #include "sandbox_internal.h"
 #include "util.h"
@@ -220,6 +221,8 @@ static void sample(struct resources *rs, unsigned flags)
 
 	if (!rs->mon)
 		return;
+	/* The mediator notices closed connections when asked (net.h). */
+	net_usage_refresh(rs->sb->net);
 	monitor_set_connections(rs->mon, rs->sb->usage.network_connections_used);
 	monitor_sample(rs->mon, flags, &u);
 	usage_merge(rs->sb, &u);

@@ -35,6 +35,7 @@
 
 #include <qfsandbox/enforcer.h>
 
+#include "decide.h"
 #include "rootfs.h"
 #include "util.h"
 
@@ -45,8 +46,6 @@
 
 static const char *const proc_read_only[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
 					     "/proc/bus"};
-static const char *const devices[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
-				      "/dev/urandom"};
 static const struct {
 	const char *path, *target;
 } dev_links[] = {
@@ -214,8 +213,19 @@ int rootfs_plan_new(const struct rootfs_spec *spec, struct rootfs_plan **ret, qf
 	if (!b.plan)
 		return -ENOMEM;
 
-	for (size_t i = 0; i < spec->n_runtime; i++)
-		add_runtime(&b, spec, spec->runtime_paths[i]);
+	for (size_t i = 0; i < spec->n_runtime; i++) {
+		bool written = false;
+		for (size_t j = 0; j < spec->n_written; j++)
+			if (streq(spec->written[j].path, spec->runtime_paths[i]))
+				written = true;
+		if (!written)
+			add_runtime(&b, spec, spec->runtime_paths[i]);
+	}
+	for (size_t i = 0; i < spec->n_written; i++)
+		add_entry(&b,
+			  &(struct rootfs_op){.kind = ROOTFS_WRITE,
+					      .dst = keep(&b, strdup(spec->written[i].path)),
+					      .data = keep(&b, strdup(spec->written[i].content))});
 
 	uint64_t noexec = spec->noexec_writable ? MOUNT_ATTR_NOEXEC : 0;
 	add_entry(&b,
@@ -242,10 +252,10 @@ int rootfs_plan_new(const struct rootfs_spec *spec, struct rootfs_plan **ret, qf
 					  .data = "mode=0755,size=64k,nr_inodes=64",
 					  .attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
 					  .is_dir = true});
-	for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
+	for (size_t i = 0; i < decide_device_path_count(); i++)
 		add_entry(&b, &(struct rootfs_op){.kind = ROOTFS_BIND,
-						  .src = old_root(&b, devices[i]),
-						  .dst = devices[i],
+						  .src = old_root(&b, decide_device_path(i)),
+						  .dst = decide_device_path(i),
 						  .attr = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 							  MOUNT_ATTR_NOEXEC});
 	for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++)
@@ -392,6 +402,9 @@ void rootfs_op_describe(const struct rootfs_plan *plan, size_t index, char *buf,
 	case ROOTFS_ROOT_RO:
 		snprintf(buf, size, "making the new root read-only");
 		break;
+	case ROOTFS_WRITE:
+		snprintf(buf, size, "writing %s", op->dst);
+		break;
 	}
 }
 
@@ -505,6 +518,31 @@ out:
 	return r;
 }
 
+/* A new file on the root's tmpfs, which nothing but us has seen yet. */
+static int write_new_file(const char *path, const char *content)
+{
+	size_t len = strlen(content), done = 0;
+	int r = mkdir_p(path, true);
+
+	if (r < 0)
+		return r;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (done < len) {
+		ssize_t n = write(fd, content + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+	return r;
+}
+
 static unsigned long ms_flags(uint64_t attr)
 {
 	unsigned long f = 0;
@@ -589,6 +627,8 @@ static int run_op(const struct rootfs_op *op)
 	case ROOTFS_ROOT_RO:
 		return set_attr("/", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
 				false);
+	case ROOTFS_WRITE:
+		return write_new_file(op->dst, op->data);
 	}
 	return -EINVAL;
 }

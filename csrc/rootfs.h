@@ -17,6 +17,8 @@
  *   /proc                fresh, its global knobs read-only
  *   /dev                 null zero full random urandom, fd symlinks,
  *                        shm -> /tmp; nothing else; no /sys
+ *   written files        (a mediated network's /etc/resolv.conf and
+ *                        /etc/hosts) replace the host's
  */
 #ifndef QFS_ROOTFS_H
 #define QFS_ROOTFS_H
@@ -33,6 +35,13 @@ struct rootfs_dir {
 	bool writable;
 };
 
+/* A file the child writes into the new root (read-only once the root is),
+ * in place of the host's file of the same path if that is a runtime path. */
+struct rootfs_file {
+	const char *path;
+	const char *content;
+};
+
 struct rootfs_spec {
 	const char *const *runtime_paths; /* decide_runtime_path() */
 	size_t n_runtime;
@@ -42,6 +51,8 @@ struct rootfs_spec {
 	size_t n_files;
 	uint64_t tmp_size_mb;
 	bool noexec_writable;
+	const struct rootfs_file *written; /* e.g. a mediated network's /etc/resolv.conf */
+	size_t n_written;
 };
 
 enum rootfs_op_kind {
@@ -55,6 +66,7 @@ enum rootfs_op_kind {
 	ROOTFS_SETATTR,	  /* attributes of the mount at dst, not recursive */
 	ROOTFS_DETACH_OLD,
 	ROOTFS_ROOT_RO,
+	ROOTFS_WRITE, /* a new file at dst holding data, mode 0644 */
 };
 
 struct rootfs_op {

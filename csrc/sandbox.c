@@ -14,7 +14,9 @@
 #include <qfsandbox/probe.h>
 #include <qfsandbox/sandbox.h>
 
+#include "enforcer_internal.h"
 #include "loop_internal.h"
+#include "net.h"
 #include "notify.h"
 #include "resources.h"
 #include "sandbox_internal.h"
@@ -93,7 +95,14 @@ static void run_release(qfs_sandbox *sb)
 {
 	sb->pidfd_src = loop_source_free(sb->pidfd_src);
 	sb->listener_src = loop_source_free(sb->listener_src);
+	if (sb->net) {
+		net_usage_refresh(sb->net);
+		net_get_stats(sb->net, &sb->net_stats);
+	}
+	sb->net = net_free(sb->net);
 	sb->notify = notify_free(sb->notify);
+	sb->enforcer = enforcer_free(sb->enforcer);
+	sb->violation_timer = loop_timer_free(sb->violation_timer);
 	sb->listener = close_safe(sb->listener);
 	sb->pidfd = close_safe(sb->pidfd);
 	sb->exit_pipe = close_safe(sb->exit_pipe);
@@ -117,11 +126,14 @@ static void violation_free_strings(qfs_violation *v)
 static void violations_clear(qfs_sandbox *sb)
 {
 	for (size_t i = 0; i < sb->n_violations; i++)
-		violation_free_strings(&sb->violations[i]);
+		violation_free_strings(
+			&sb->violations[(sb->violations_head + i) % SANDBOX_VIOLATIONS_KEPT].v);
 	free(sb->violations);
 	sb->violations = NULL;
 	sb->n_violations = sb->violations_head = 0;
 	sb->violations_dropped = 0;
+	sb->violations_pending = 0;
+	sb->violation_callbacks_missed = 0;
 }
 
 /* Kills every process of the sandbox.  Outside a pid namespace the plugin
@@ -272,6 +284,7 @@ static bool outputs_done(const qfs_sandbox *sb)
 }
 
 static void finish(qfs_sandbox *sb);
+static bool violations_deliver(qfs_sandbox *sb, unsigned max);
 
 static void on_output(struct loop_source *src, uint32_t revents, void *userdata)
 {
@@ -334,6 +347,10 @@ static void finish(qfs_sandbox *sb)
 	run_release(sb);
 	sb->running = false;
 	loop_running_dec(sb->loop);
+
+	/* Every event's last count before the end: nothing waits any more. */
+	if (!violations_deliver(sb, 0))
+		return;
 
 	/* A limit only the exit told us about (the rlimit backstops). */
 	if (sb->status == QFS_STATUS_LIMIT_EXCEEDED && !sb->limit_reported) {
@@ -480,6 +497,18 @@ bool sandbox_limit_exceeded(qfs_sandbox *sb, qfs_resource resource)
 	return true;
 }
 
+bool sandbox_limit_refused(qfs_sandbox *sb, qfs_resource resource)
+{
+	struct sandbox_guard g;
+
+	if (!sb->running || sb->reaped || !sb->cb.limit_exceeded)
+		return true;
+	guard_push(sb, &g);
+	sb->cb.limit_exceeded(sb, resource, &sb->usage, sb->userdata);
+	guard_pop(sb, &g);
+	return !g.freed;
+}
+
 int qfs_sandbox_kill(qfs_sandbox *sb)
 {
 	if (!sb)
@@ -495,77 +524,179 @@ static void on_timeout(struct loop_timer *t, void *userdata)
 	sandbox_kill(userdata, QFS_STATUS_TIMEOUT, -1);
 }
 
-/* Violations. */
+/*
+ * Violations.
+ *
+ * Recording and delivering are apart.  A violation is recorded where it is
+ * found (inside the seccomp notification handler, before the plugin gets
+ * its answer), which must not call back into the application: a callback
+ * may free the sandbox.  Callbacks are delivered afterwards, at the end of
+ * the listener's round, at most SANDBOX_CALLBACKS_PER_ROUND at a time.
+ *
+ * A plugin that makes one forbidden call a million times must cost neither
+ * memory nor the application's attention: an attempt identical to one of
+ * the newest events (type, syscall, detail, path, destination, api, pid)
+ * only raises that event's count, and a count that changed is delivered
+ * again at most every SANDBOX_REPEAT_INTERVAL_USEC (a timer delivers the
+ * last one).  Distinct events beyond SANDBOX_VIOLATIONS_KEPT push out the
+ * oldest (counted in violations_dropped).  So memory is bounded by the
+ * ring, and the callbacks by the rounds and the interval.
+ */
 
-static char *dup_opt(const char *s, bool *failed)
+/* How many of the newest events a repeat is compared with. */
+#define COALESCE_RECENT 8
+/* Longest strings kept per event; longer ones are cut. */
+#define KEPT_DETAIL_MAX 512
+#define KEPT_PATH_MAX	1024
+#define KEPT_TEXT_MAX	256
+
+static char *dup_opt(const char *s, size_t max, bool *failed)
 {
 	if (!s)
 		return NULL;
-	char *d = strdup(s);
+	char *d = strndup(s, max);
 	if (!d)
 		*failed = true;
 	return d;
 }
 
+static bool same_string(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
 static bool same_violation(const qfs_violation *a, const qfs_violation *b)
 {
-	return a->type == b->type && a->pid == b->pid &&
-	       !strcmp(a->syscall ? a->syscall : "", b->syscall ? b->syscall : "") &&
-	       !strcmp(a->detail ? a->detail : "", b->detail ? b->detail : "") &&
-	       !strcmp(a->path ? a->path : "", b->path ? b->path : "");
+	return a->type == b->type && a->pid == b->pid && a->port == b->port &&
+	       same_string(a->syscall, b->syscall) && same_string(a->detail, b->detail) &&
+	       same_string(a->path, b->path) && same_string(a->host, b->host) &&
+	       same_string(a->address, b->address) && same_string(a->api, b->api);
+}
+
+static struct sandbox_violation *slot_at(const qfs_sandbox *sb, size_t index)
+{
+	return &sb->violations[(sb->violations_head + index) % SANDBOX_VIOLATIONS_KEPT];
+}
+
+static void slot_mark(qfs_sandbox *sb, struct sandbox_violation *s)
+{
+	if (!s->pending) {
+		s->pending = true;
+		sb->violations_pending++;
+	}
+}
+
+void sandbox_violation_record(qfs_sandbox *sb, const qfs_violation *v)
+{
+	struct sandbox_violation *s = NULL;
+	uint64_t count = v->count ? v->count : 1;
+
+	for (size_t k = 0; k < sb->n_violations && k < COALESCE_RECENT; k++) {
+		struct sandbox_violation *c = slot_at(sb, sb->n_violations - 1 - k);
+		if (same_violation(&c->v, v)) {
+			c->v.count += count;
+			slot_mark(sb, c);
+			s = c;
+			break;
+		}
+	}
+	if (!s) {
+		if (!sb->violations) {
+			sb->violations = calloc(SANDBOX_VIOLATIONS_KEPT, sizeof(*sb->violations));
+			if (!sb->violations)
+				goto strict;
+		}
+		if (sb->n_violations == SANDBOX_VIOLATIONS_KEPT) {
+			s = slot_at(sb, 0);
+			if (s->pending) {
+				sb->violations_pending--;
+				sb->violation_callbacks_missed++;
+			}
+			violation_free_strings(&s->v);
+			sb->violations_head = (sb->violations_head + 1) % SANDBOX_VIOLATIONS_KEPT;
+			sb->violations_dropped++;
+		} else {
+			sb->n_violations++;
+		}
+		s = slot_at(sb, sb->n_violations - 1);
+		bool failed = false;
+		*s = (struct sandbox_violation){.v = *v};
+		s->v.detail = dup_opt(v->detail, KEPT_DETAIL_MAX, &failed);
+		s->v.syscall = dup_opt(v->syscall, KEPT_TEXT_MAX, &failed);
+		s->v.path = dup_opt(v->path, KEPT_PATH_MAX, &failed);
+		s->v.host = dup_opt(v->host, KEPT_TEXT_MAX, &failed);
+		s->v.address = dup_opt(v->address, KEPT_TEXT_MAX, &failed);
+		s->v.api = dup_opt(v->api, KEPT_TEXT_MAX, &failed);
+		s->v.count = count;
+		slot_mark(sb, s);
+	}
+strict:
+	if (qfs_policy_get_level(sb->policy) >= QFS_LEVEL_STRICT)
+		sandbox_kill(sb, QFS_STATUS_VIOLATION, -1);
+}
+
+static void on_violation_timer(struct loop_timer *t, void *userdata);
+
+/*
+ * Delivers pending callbacks, oldest first, at most @max (0: all, and
+ * repeats without waiting for their interval).  Arms the timer for what
+ * has to wait.  Return: false when a callback freed @sb.
+ */
+static bool violations_deliver(qfs_sandbox *sb, unsigned max)
+{
+	uint64_t now = loop_now_usec(), due = 0;
+	unsigned delivered = 0;
+
+	for (size_t i = 0; i < sb->n_violations && sb->violations_pending; i++) {
+		struct sandbox_violation *s = slot_at(sb, i);
+		if (!s->pending)
+			continue;
+		if (max && s->delivered_usec &&
+		    now < s->delivered_usec + SANDBOX_REPEAT_INTERVAL_USEC) {
+			uint64_t at = s->delivered_usec + SANDBOX_REPEAT_INTERVAL_USEC;
+			due = due && due < at ? due : at;
+			continue;
+		}
+		if (max && delivered == max) {
+			due = now;
+			break;
+		}
+		s->pending = false;
+		sb->violations_pending--;
+		s->delivered_usec = now;
+		delivered++;
+		if (sb->cb.security_violation) {
+			struct sandbox_guard g;
+			unsigned run = sb->run_id;
+			guard_push(sb, &g);
+			sb->cb.security_violation(sb, &s->v, sb->userdata);
+			guard_pop(sb, &g);
+			if (g.freed)
+				return false;
+			/* A callback that started the next run emptied the
+			 * ring under us. */
+			if (sb->run_id != run)
+				return true;
+		}
+	}
+	if (due && sb->running) {
+		if (!sb->violation_timer &&
+		    loop_timer_new(sb->loop, on_violation_timer, sb, &sb->violation_timer) < 0)
+			return true;
+		loop_timer_arm(sb->violation_timer, due);
+	}
+	return true;
+}
+
+static void on_violation_timer(struct loop_timer *t, void *userdata)
+{
+	violations_deliver(userdata, SANDBOX_CALLBACKS_PER_ROUND);
 }
 
 bool sandbox_violation(qfs_sandbox *sb, const qfs_violation *v)
 {
-	struct sandbox_guard g;
-	qfs_violation *kept = NULL;
-
-	/* Repeats of the newest are coalesced with a count. */
-	if (sb->n_violations) {
-		size_t newest =
-			(sb->violations_head + sb->n_violations - 1) % SANDBOX_VIOLATIONS_KEPT;
-		if (same_violation(&sb->violations[newest], v)) {
-			kept = &sb->violations[newest];
-			kept->count++;
-		}
-	}
-	if (!kept) {
-		if (!sb->violations) {
-			sb->violations = calloc(SANDBOX_VIOLATIONS_KEPT, sizeof(*sb->violations));
-			if (!sb->violations)
-				return true;
-		}
-		size_t slot;
-		if (sb->n_violations == SANDBOX_VIOLATIONS_KEPT) {
-			slot = sb->violations_head;
-			violation_free_strings(&sb->violations[slot]);
-			sb->violations_head = (sb->violations_head + 1) % SANDBOX_VIOLATIONS_KEPT;
-			sb->violations_dropped++;
-		} else {
-			slot = (sb->violations_head + sb->n_violations) % SANDBOX_VIOLATIONS_KEPT;
-			sb->n_violations++;
-		}
-		bool failed = false;
-		kept = &sb->violations[slot];
-		*kept = *v;
-		kept->detail = dup_opt(v->detail, &failed);
-		kept->syscall = dup_opt(v->syscall, &failed);
-		kept->path = dup_opt(v->path, &failed);
-		kept->host = dup_opt(v->host, &failed);
-		kept->address = dup_opt(v->address, &failed);
-		kept->api = dup_opt(v->api, &failed);
-		kept->count = v->count ? v->count : 1;
-	}
-	if (sb->cb.security_violation) {
-		guard_push(sb, &g);
-		sb->cb.security_violation(sb, kept, sb->userdata);
-		guard_pop(sb, &g);
-		if (g.freed)
-			return false;
-	}
-	if (qfs_policy_get_level(sb->policy) >= QFS_LEVEL_STRICT)
-		sandbox_kill(sb, QFS_STATUS_VIOLATION, -1);
-	return true;
+	sandbox_violation_record(sb, v);
+	return violations_deliver(sb, SANDBOX_CALLBACKS_PER_ROUND);
 }
 
 size_t qfs_sandbox_violation_count(const qfs_sandbox *sb, uint64_t *dropped)
@@ -579,32 +710,20 @@ const qfs_violation *qfs_sandbox_get_violation(const qfs_sandbox *sb, size_t ind
 {
 	if (!sb || index >= sb->n_violations)
 		return NULL;
-	return &sb->violations[(sb->violations_head + index) % SANDBOX_VIOLATIONS_KEPT];
+	return &slot_at(sb, index)->v;
 }
 
-/* A syscall the listener refused: today only exec after the start. */
-static void on_denied(const struct seccomp_notif *req, int error, void *userdata)
+/* The enforcer found a violation; the plugin's thread still waits for its
+ * answer.  Under Strict it never gets one: killed first, so that not one
+ * more instruction of the plugin runs after the forbidden call. */
+static void on_notify_violation(struct notify_call *call, void *userdata)
 {
 	qfs_sandbox *sb = userdata;
-	char name[64];
-	char detail[160];
-	const char *sys = notify_syscall_name(req->data.nr, name, sizeof(name));
-	bool exec = sys && (!strcmp(sys, "execve") || !strcmp(sys, "execveat"));
 
-	snprintf(detail, sizeof(detail), "%s refused: %s", sys ? sys : "syscall",
-		 exec ? "no program may be executed after the plugin's start"
-		      : "the policy forbids it");
-	qfs_violation v = {
-		.type = exec ? QFS_VIOLATION_UNAUTHORIZED_PROCESS_CREATION
-			     : QFS_VIOLATION_UNAUTHORIZED_SYSTEM_CALL,
-		.detail = detail,
-		.syscall = sys,
-		.port = -1,
-		.pid = (pid_t)req->pid,
-		.time_ms = sandbox_elapsed_ms(sb),
-		.count = 1,
-	};
-	sandbox_violation(sb, &v);
+	call->violation.time_ms = sandbox_elapsed_ms(sb);
+	if (qfs_policy_get_level(sb->policy) >= QFS_LEVEL_STRICT)
+		notify_kill_caller(call);
+	sandbox_violation_record(sb, &call->violation);
 }
 
 static void on_listener(struct loop_source *src, uint32_t revents, void *userdata)
@@ -612,8 +731,14 @@ static void on_listener(struct loop_source *src, uint32_t revents, void *userdat
 	qfs_sandbox *sb = userdata;
 
 	if (revents & EPOLLIN) {
-		/* May free sb through the violation callback; nothing after. */
-		notify_handle(sb->notify);
+		int r = notify_dispatch(sb->notify, SANDBOX_NOTIFICATIONS_PER_ROUND);
+		if (r < 0 && r != -EINTR) {
+			/* The listener broke: stop watching rather than spin.
+			 * Waiting threads stay blocked until the run ends. */
+			sb->listener_src = loop_source_free(sb->listener_src);
+		}
+		/* May free sb through the callback; nothing after. */
+		violations_deliver(sb, SANDBOX_CALLBACKS_PER_ROUND);
 		return;
 	}
 	/* POLLHUP: no task uses the filter any more. */
@@ -651,6 +776,7 @@ static int stdio_prepare(qfs_sandbox *sb, int fds[3], int close_after[3], qfs_er
 
 static void run_reset(qfs_sandbox *sb)
 {
+	sb->run_id++;
 	for (int i = 0; i < 2; i++) {
 		free(sb->out[i].buf);
 		sb->out[i] = (struct sandbox_output){.fd = -1};
@@ -658,6 +784,7 @@ static void run_reset(qfs_sandbox *sb)
 	violations_clear(sb);
 	memset(&sb->usage, 0, sizeof(sb->usage));
 	memset(&sb->enf, 0, sizeof(sb->enf));
+	memset(&sb->net_stats, 0, sizeof(sb->net_stats));
 	memset(&sb->setup_error, 0, sizeof(sb->setup_error));
 	sb->enf_valid = sb->setup_failed = false;
 	sb->reaped = sb->kill_requested = sb->limit_reported = false;
@@ -669,8 +796,30 @@ static void run_reset(qfs_sandbox *sb)
 	sb->start_usec = 0;
 }
 
-/* Plans and spawns; under best_effort, again without user namespaces when
- * they cannot be created. */
+/* The enforcer of the run @plan describes: it answers the listener. */
+static int enforcer_plan(qfs_sandbox *sb, const struct launch_plan *plan, qfs_error *err)
+{
+	const struct launch_enforcement *enf = launch_plan_enforcement(plan);
+	struct enforcer_view view = {
+		.policy = sb->policy,
+		.private_root = enf->private_root,
+		.strict = enf->level >= QFS_LEVEL_STRICT,
+		.effects = enf->effects,
+		.sockets = enf->sockets,
+		.files = enf->files,
+		.plugin_file = launch_plan_file(plan),
+		.interpreter = launch_plan_interpreter(plan),
+	};
+
+	sb->enforcer = enforcer_free(sb->enforcer);
+	if (enf->seccomp == SECCOMP_POLICY_NONE)
+		return 0;
+	int r = enforcer_new(&view, &sb->enforcer);
+	if (r < 0)
+		return error_set(err, "seccomp", -r, "setting up the enforcer failed");
+	return 0;
+}
+
 /* Plans and spawns.  Under best_effort, again without user namespaces when
  * they cannot be created; when joining the previous run's namespaces
  * fails, again with new ones. */
@@ -691,6 +840,11 @@ static int start_plan(qfs_sandbox *sb, const struct launch_config *base, struct 
 		r = launch_plan_new(&cfg, &plan, err);
 		if (r < 0)
 			return r;
+		r = enforcer_plan(sb, plan, err);
+		if (r < 0) {
+			launch_plan_free(plan);
+			return r;
+		}
 		r = launch_spawn(plan, timeout, child, err);
 		sb->enf = *launch_plan_enforcement(plan);
 		sb->enf_valid = true;
@@ -723,12 +877,82 @@ static int start_plan(qfs_sandbox *sb, const struct launch_config *base, struct 
 	return r;
 }
 
+int qfs_sandbox_set_nameservers(qfs_sandbox *sb, const char *const *servers, qfs_error *err)
+{
+	struct net_nameserver parsed[NET_MAX_NAMESERVERS];
+	size_t n = 0;
+
+	if (!sb)
+		return error_set(err, "", EINVAL, "qfs_sandbox_set_nameservers needs a sandbox");
+	if (sb->running)
+		return error_set(err, "", EBUSY,
+				 "the nameservers cannot change while the plugin "
+				 "runs");
+	for (; servers && servers[n]; n++) {
+		if (n == NET_MAX_NAMESERVERS)
+			return error_set(err, "nameservers", EINVAL,
+					 "at most %d nameservers can be set", NET_MAX_NAMESERVERS);
+		if (net_nameserver_parse(servers[n], &parsed[n]) < 0)
+			return error_set(err, "nameservers", EINVAL,
+					 "'%s' is not an address with an optional port "
+					 "(1.2.3.4, 1.2.3.4:53, ::1, [::1]:53)",
+					 servers[n]);
+	}
+	memcpy(sb->nameservers, parsed, n * sizeof(parsed[0]));
+	sb->n_nameservers = n;
+	return 0;
+}
+
+/* The network mediator of a run whose network is counted or mediated. */
+static int net_start(qfs_sandbox *sb, struct launch_child *child, qfs_error *err)
+{
+	struct net_nameserver system[NET_MAX_NAMESERVERS];
+	struct net_config cfg = {
+		.sb = sb,
+		.policy = sb->policy,
+		.mode = sb->enf.net_mode,
+		.listener = sb->listener,
+		.nameservers = sb->nameservers,
+		.n_nameservers = sb->n_nameservers,
+	};
+	int r;
+
+	for (int i = 0; i < NET_SOCK__MAX; i++) {
+		cfg.fds[i] = child->net_fds[i];
+		child->net_fds[i] = -1;
+	}
+	if (cfg.mode != NET_MODE_COUNTED && cfg.mode != NET_MODE_MEDIATED) {
+		for (int i = 0; i < NET_SOCK__MAX; i++)
+			close_safe(cfg.fds[i]);
+		return 0;
+	}
+	if (sb->listener < 0) {
+		for (int i = 0; i < NET_SOCK__MAX; i++)
+			close_safe(cfg.fds[i]);
+		return error_set(err, "network", ENOTSUP,
+				 "the network is mediated but the sandbox has no seccomp listener");
+	}
+	if (!cfg.n_nameservers) {
+		cfg.n_nameservers =
+			net_system_nameservers("/etc/resolv.conf", system, NET_MAX_NAMESERVERS);
+		cfg.nameservers = system;
+	}
+	r = net_new(sb->loop, &cfg, &sb->net);
+	if (r < 0)
+		return error_set(err, "network", -r, "starting the network mediator failed");
+	return 0;
+}
+
 int qfs_sandbox_start(qfs_sandbox *sb, qfs_plugin_type type, const char *path,
 		      const char *const *argv, qfs_error *err)
 {
 	int fds[3] = {-1, -1, -1}, close_after[3] = {-1, -1, -1};
 	struct launch_child child = {0};
+	bool net_failed = false;
 	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(child.net_fds); i++)
+		child.net_fds[i] = -1;
 
 	if (!sb || !path)
 		return error_set(err, "", EINVAL, "qfs_sandbox_start needs a sandbox and a path");
@@ -767,15 +991,23 @@ int qfs_sandbox_start(qfs_sandbox *sb, qfs_plugin_type type, const char *path,
 	sb->running = true;
 	loop_running_inc(sb->loop);
 
-	r = loop_source_new(sb->loop, sb->pidfd, EPOLLIN, on_exit_event, sb, &sb->pidfd_src);
+	r = net_start(sb, &child, err);
+	net_failed = r < 0;
+	if (r >= 0)
+		r = loop_source_new(sb->loop, sb->pidfd, EPOLLIN, on_exit_event, sb,
+				    &sb->pidfd_src);
 	for (int i = 0; r >= 0 && i < 2; i++)
 		if (sb->out[i].fd >= 0)
 			r = loop_source_new(sb->loop, sb->out[i].fd, EPOLLIN, on_output, sb,
 					    &sb->out[i].src);
 	if (r >= 0 && sb->listener >= 0) {
 		r = notify_new(sb->listener, &sb->notify);
+		if (r >= 0 && sb->enforcer)
+			r = enforcer_attach(sb->enforcer, sb->notify);
+		if (r >= 0 && sb->net)
+			r = net_attach(sb->net, sb->notify, sb->enforcer);
 		if (r >= 0) {
-			notify_set_denied(sb->notify, on_denied, sb);
+			notify_set_violation_hook(sb->notify, on_notify_violation, sb);
 			r = loop_source_new(sb->loop, sb->listener, EPOLLIN, on_listener, sb,
 					    &sb->listener_src);
 		}
@@ -800,7 +1032,8 @@ int qfs_sandbox_start(qfs_sandbox *sb, qfs_plugin_type type, const char *path,
 		sb->running = false;
 		loop_running_dec(sb->loop);
 		run_release(sb);
-		error_set(err, "loop", -r, "watching the plugin failed");
+		if (!net_failed)
+			error_set(err, "loop", -r, "watching the plugin failed");
 		goto fail;
 	}
 	return 0;
@@ -847,6 +1080,7 @@ int qfs_sandbox_sample(qfs_sandbox *sb, const qfs_usage **ret)
 	if (!sb || !ret)
 		return -EINVAL;
 	if (sb->running && !sb->reaped) {
+		net_usage_refresh(sb->net);
 		resources_sample(sb);
 		sb->usage.wall_time_ms = sandbox_elapsed_ms(sb);
 	}

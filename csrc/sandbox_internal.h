@@ -9,13 +9,31 @@
 #include <qfsandbox/sandbox.h>
 
 #include "launch.h"
+#include "net.h"
 
 #define SANDBOX_OUTPUT_CAP	(1u << 20) /* bytes kept per captured stream */
 #define SANDBOX_VIOLATIONS_KEPT 1000
+/* Notifications handled per round of the loop: the listener is
+ * level-triggered, so the rest waits for the next round while the loop
+ * serves its other sources (another sandbox, a timer). */
+#define SANDBOX_NOTIFICATIONS_PER_ROUND 64
+/* security_violation callbacks per round; the rest follow in later rounds. */
+#define SANDBOX_CALLBACKS_PER_ROUND 16
+/* A repeat of an event already delivered is delivered again, with its new
+ * count, at most this often. */
+#define SANDBOX_REPEAT_INTERVAL_USEC (100 * 1000)
 
+struct enforcer;
 struct loop_source;
 struct loop_timer;
 struct notify;
+
+/* One kept violation. */
+struct sandbox_violation {
+	qfs_violation v;	 /* strings owned */
+	bool pending;		 /* the callback has not yet seen it (or its latest count) */
+	uint64_t delivered_usec; /* when the callback last saw it; 0: never */
+};
 
 struct sandbox_output {
 	int fd; /* read end, -1 once at EOF or not captured */
@@ -51,6 +69,7 @@ struct qfs_sandbox {
 	bool own_pid_ns;
 	int listener;
 	struct notify *notify;
+	struct enforcer *enforcer;
 	int exit_pipe;
 	struct loop_source *pidfd_src, *listener_src;
 	struct loop_timer *timeout_timer, *grace_timer;
@@ -72,17 +91,29 @@ struct qfs_sandbox {
 	int signal;
 	int limit;
 
-	/* violations: a ring of the newest SANDBOX_VIOLATIONS_KEPT */
-	qfs_violation *violations;
+	/* violations: a ring of the newest SANDBOX_VIOLATIONS_KEPT, repeats
+	 * coalesced; callbacks are delivered in rounds (see sandbox.c) */
+	struct sandbox_violation *violations;
 	size_t n_violations, violations_head;
 	uint64_t violations_dropped;
+	size_t violations_pending;	     /* slots with .pending set */
+	uint64_t violation_callbacks_missed; /* dropped from the ring before delivery */
+	struct loop_timer *violation_timer;
 
 	/* The user and network namespaces of the last run, which the next one
 	 * joins rather than builds anew (-1: none). */
 	int kept_userns, kept_netns;
 	uid_t kept_uid;
 
+	/* The network mediator of the run (net.h), and the nameservers it
+	 * asks (none set: the system's, read at each start). */
+	struct net *net;
+	struct net_stats net_stats; /* kept when the mediator is gone */
+	struct net_nameserver nameservers[NET_MAX_NAMESERVERS];
+	size_t n_nameservers;
+
 	struct sandbox_guard *guards;
+	unsigned run_id; /* bumped by every start */
 	sandbox_kill_fn kill_hook;
 	void *kill_hook_userdata;
 	struct launch_resources resources;
@@ -100,9 +131,23 @@ void sandbox_kill(qfs_sandbox *sb, qfs_status status, int limit);
  */
 bool sandbox_limit_exceeded(qfs_sandbox *sb, qfs_resource resource);
 
-/* Records a violation (copying its strings), calls the callback, and under
- * Strict ends the sandbox with status VIOLATION.  May free @sb through the
- * callback: returns false then. */
+/*
+ * A limit refused an attempt without ending the sandbox (a connection over
+ * max_network_connections below Strict): fires limit_exceeded.  May free
+ * @sb through the callback: returns false then.
+ */
+bool sandbox_limit_refused(qfs_sandbox *sb, qfs_resource resource);
+
+/*
+ * Records a violation (copying its strings; a repeat of one of the newest
+ * events only raises that event's count), and under Strict ends the sandbox
+ * with status VIOLATION.  Calls no callback, so it is safe anywhere,
+ * including in a seccomp notification handler.
+ */
+void sandbox_violation_record(qfs_sandbox *sb, const qfs_violation *v);
+
+/* Records as above and delivers the pending callbacks (a bounded number).
+ * May free @sb through the callback: returns false then. */
 bool sandbox_violation(qfs_sandbox *sb, const qfs_violation *v);
 
 /* Fires usage_updated with sb->usage.  Return: false when the callback

@@ -13,13 +13,27 @@
  *    two values" (it refuses two comparisons of one argument in a rule, and
  *    an unconditional rule for a syscall silently absorbs its conditional
  *    ones).
+ *  - under the allow-list, syscalls newer than the allow-list (Linux 6.5
+ *    on): ENOSYS in the kernel, the answer of a kernel that lacks them, so
+ *    that a newer libc that probes one falls back quietly instead of being
+ *    reported (and, under Strict, ended) for it.
  * The prefix falls through to libseccomp's program for everything else, and
  * that program starts over by checking the architecture itself.
+ *
+ * Cost: every syscall of the plugin runs the filter, so what is allowed
+ * whatever its arguments must stay cheap.  libseccomp builds a binary tree
+ * over the syscall numbers (SCMP_FLTATR_CTL_OPTIMIZE 2), and along the path
+ * of such a syscall the program loads nothing but the architecture and the
+ * number; the kernel sees that, proves the result constant, and caches
+ * ALLOW for that number (Linux 5.11), so that a hot allowed syscall such as
+ * getppid() does not run the filter at all.  Only refused syscalls and the
+ * file syscalls being reported reach the supervisor (SCMP_ACT_NOTIFY).
  *
  * Compiling an allow-list takes libseccomp a millisecond or more, so
  * compiled programs are cached process-wide, keyed by everything that
  * shapes them (mode, effects, actions, the set of refused syscalls).
  */
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
@@ -36,320 +50,29 @@
 #include <qfsandbox/enforcer.h>
 
 #include "apis.h"
+#include "decide.h"
+#include "enforcer_internal.h"
 #include "seccomp_policy.h"
 #include "util.h"
 
 #ifndef MFD_NOEXEC_SEAL
 #define MFD_NOEXEC_SEAL 0x0008U
 #endif
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
-/* Every flag of clone() that creates a namespace. */
-#define CLONE_NEW_MASK                                                                             \
-	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |             \
-	 CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
-
-/*
- * The allow-list of Strict: what static and dynamic C programs, python3,
- * node and the plugin host make during an ordinary life.  Names this
- * architecture lacks are skipped; anything the policy refuses is dropped
- * from the list.  Calls with an argument check of their own (clone, mmap,
- * mprotect, pkey_mprotect, memfd_create, ioctl, personality, execve,
- * execveat, fork, vfork, clone3) are not here.
- */
-static const char *const allow_table[] = {
-	/* files and descriptors */
-	"read",
-	"write",
-	"readv",
-	"writev",
-	"pread64",
-	"pwrite64",
-	"preadv",
-	"pwritev",
-	"preadv2",
-	"pwritev2",
-	"open",
-	"openat",
-	"openat2",
-	"creat",
-	"close",
-	"close_range",
-	"lseek",
-	"_llseek",
-	"dup",
-	"dup2",
-	"dup3",
-	"fcntl",
-	"fcntl64",
-	"flock",
-	"fsync",
-	"fdatasync",
-	"sync",
-	"syncfs",
-	"sync_file_range",
-	"fadvise64",
-	"fadvise64_64",
-	"readahead",
-	"fallocate",
-	"truncate",
-	"truncate64",
-	"ftruncate",
-	"ftruncate64",
-	"stat",
-	"stat64",
-	"fstat",
-	"fstat64",
-	"lstat",
-	"lstat64",
-	"newfstatat",
-	"fstatat64",
-	"statx",
-	"statfs",
-	"statfs64",
-	"fstatfs",
-	"fstatfs64",
-	"access",
-	"faccessat",
-	"faccessat2",
-	"getdents",
-	"getdents64",
-	"getcwd",
-	"chdir",
-	"fchdir",
-	"rename",
-	"renameat",
-	"renameat2",
-	"mkdir",
-	"mkdirat",
-	"rmdir",
-	"link",
-	"linkat",
-	"unlink",
-	"unlinkat",
-	"symlink",
-	"symlinkat",
-	"readlink",
-	"readlinkat",
-	"chmod",
-	"fchmod",
-	"fchmodat",
-	"chown",
-	"fchown",
-	"lchown",
-	"fchownat",
-	"umask",
-	"utime",
-	"utimes",
-	"utimensat",
-	"futimesat",
-	"getxattr",
-	"lgetxattr",
-	"fgetxattr",
-	"listxattr",
-	"llistxattr",
-	"flistxattr",
-	"setxattr",
-	"lsetxattr",
-	"fsetxattr",
-	"removexattr",
-	"lremovexattr",
-	"fremovexattr",
-	"mknod",
-	"mknodat",
-	"sendfile",
-	"sendfile64",
-	"splice",
-	"tee",
-	"vmsplice",
-	"copy_file_range",
-	"pipe",
-	"pipe2",
-	/* memory */
-	"brk",
-	"munmap",
-	"mremap",
-	"msync",
-	"mincore",
-	"madvise",
-	"mlock",
-	"mlock2",
-	"munlock",
-	"mlockall",
-	"munlockall",
-	"get_mempolicy",
-	"set_mempolicy",
-	"mbind",
-	"membarrier",
-	"pkey_alloc",
-	"pkey_free",
-	/* polling and events */
-	"poll",
-	"ppoll",
-	"select",
-	"_newselect",
-	"pselect6",
-	"epoll_create",
-	"epoll_create1",
-	"epoll_ctl",
-	"epoll_wait",
-	"epoll_pwait",
-	"epoll_pwait2",
-	"eventfd",
-	"eventfd2",
-	"signalfd",
-	"signalfd4",
-	"timerfd_create",
-	"timerfd_settime",
-	"timerfd_gettime",
-	"inotify_init",
-	"inotify_init1",
-	"inotify_add_watch",
-	"inotify_rm_watch",
-	/* time */
-	"time",
-	"gettimeofday",
-	"clock_gettime",
-	"clock_getres",
-	"clock_nanosleep",
-	"nanosleep",
-	"alarm",
-	"getitimer",
-	"setitimer",
-	"timer_create",
-	"timer_settime",
-	"timer_gettime",
-	"timer_getoverrun",
-	"timer_delete",
-	"times",
-	/* signals */
-	"rt_sigaction",
-	"rt_sigprocmask",
-	"rt_sigreturn",
-	"rt_sigpending",
-	"rt_sigtimedwait",
-	"rt_sigsuspend",
-	"rt_sigqueueinfo",
-	"rt_tgsigqueueinfo",
-	"sigaltstack",
-	"sigreturn",
-	"pause",
-	"kill",
-	"tkill",
-	"tgkill",
-	"pidfd_open",
-	"pidfd_send_signal",
-	/* processes and threads (creation is checked by argument, see below) */
-	"exit",
-	"exit_group",
-	"wait4",
-	"waitid",
-	"getpid",
-	"gettid",
-	"getppid",
-	"getpgid",
-	"getpgrp",
-	"getsid",
-	"setsid",
-	"setpgid",
-	"getuid",
-	"geteuid",
-	"getgid",
-	"getegid",
-	"getresuid",
-	"getresgid",
-	"getgroups",
-	"capget",
-	"prctl",
-	"arch_prctl",
-	"set_tid_address",
-	"set_robust_list",
-	"get_robust_list",
-	"rseq",
-	"futex",
-	"futex_waitv",
-	"restart_syscall",
-	"sched_yield",
-	"sched_getaffinity",
-	"sched_setaffinity",
-	"sched_getparam",
-	"sched_setparam",
-	"sched_getscheduler",
-	"sched_setscheduler",
-	"sched_get_priority_max",
-	"sched_get_priority_min",
-	"sched_rr_get_interval",
-	"sched_getattr",
-	"sched_setattr",
-	"getpriority",
-	"setpriority",
-	"ioprio_get",
-	"ioprio_set",
-	"getrlimit",
-	"setrlimit",
-	"prlimit64",
-	"ugetrlimit",
-	"getrusage",
-	"getcpu",
-	"get_thread_area",
-	"set_thread_area",
-	"uname",
-	"sysinfo",
-	"getrandom",
-	"seccomp",
-	"landlock_create_ruleset",
-	"landlock_add_rule",
-	"landlock_restrict_self",
-	/* System V and POSIX IPC, private to the sandbox's IPC namespace */
-	"shmget",
-	"shmat",
-	"shmdt",
-	"shmctl",
-	"semget",
-	"semop",
-	"semtimedop",
-	"semctl",
-	"msgget",
-	"msgsnd",
-	"msgrcv",
-	"msgctl",
-	"mq_open",
-	"mq_unlink",
-	"mq_timedsend",
-	"mq_timedreceive",
-	"mq_notify",
-	"mq_getsetattr",
-	/* asynchronous I/O (not io_uring) */
-	"io_setup",
-	"io_destroy",
-	"io_submit",
-	"io_cancel",
-	"io_getevents",
-	"io_pgetevents",
-	/* sockets: reach is decided by the network namespace and Landlock */
-	"socket",
-	"socketpair",
-	"connect",
-	"bind",
-	"listen",
-	"accept",
-	"accept4",
-	"getsockname",
-	"getpeername",
-	"sendto",
-	"recvfrom",
-	"sendmsg",
-	"recvmsg",
-	"sendmmsg",
-	"recvmmsg",
-	"shutdown",
-	"setsockopt",
-	"getsockopt",
-};
 
 void seccomp_policy_default_actions(struct seccomp_policy_actions *ret)
+{
+	*ret = (struct seccomp_policy_actions){
+		.baseline = SCMP_ACT_NOTIFY,
+		.blocked = SCMP_ACT_NOTIFY,
+		.effect = SCMP_ACT_NOTIFY,
+		.args = SCMP_ACT_NOTIFY,
+		.unlisted = SCMP_ACT_NOTIFY,
+		.exec = SCMP_ACT_NOTIFY,
+		.file = SCMP_ACT_NOTIFY,
+	};
+}
+
+void seccomp_policy_kernel_actions(struct seccomp_policy_actions *ret)
 {
 	*ret = (struct seccomp_policy_actions){
 		.baseline = SCMP_ACT_ERRNO(EPERM),
@@ -357,7 +80,8 @@ void seccomp_policy_default_actions(struct seccomp_policy_actions *ret)
 		.effect = SCMP_ACT_ERRNO(EPERM),
 		.args = SCMP_ACT_ERRNO(EPERM),
 		.unlisted = SCMP_ACT_ERRNO(EPERM),
-		.exec = SCMP_ACT_NOTIFY,
+		.exec = SCMP_ACT_ERRNO(EPERM),
+		.file = SCMP_ACT_ALLOW,
 	};
 }
 
@@ -367,7 +91,7 @@ enum seccomp_policy_mode seccomp_policy_mode_of(const qfs_policy *policy)
 
 	if (level <= QFS_LEVEL_UNRESTRICTED)
 		return SECCOMP_POLICY_NONE;
-	if (level >= QFS_LEVEL_STRICT && !qfs_policy_get_permission(policy, QFS_PERM_SYSTEM_CALLS))
+	if (decide_allow_list(policy))
 		return SECCOMP_POLICY_ALLOW_LIST;
 	return SECCOMP_POLICY_DENY_LIST;
 }
@@ -420,23 +144,19 @@ static void baseline_resolve(void)
 	}
 }
 
+static void blocked_add(const char *syscall, void *userdata)
+{
+	nr_set_add(userdata, syscall);
+}
+
 static void refused_collect(const qfs_policy *policy, struct refused *r)
 {
 	memset(r, 0, sizeof(*r));
 	pthread_once(&baseline_once, baseline_resolve);
 	r->baseline = baseline_set;
-	size_t n = qfs_policy_list_count(policy, QFS_LIST_BLOCKED_APIS);
-	for (size_t i = 0; i < n; i++) {
-		const char *name = qfs_policy_list_get(policy, QFS_LIST_BLOCKED_APIS, i);
-		const struct apis_entry *e = apis_find(name);
-		if (!e) {
-			nr_set_add(&r->blocked, name);
-			continue;
-		}
-		if (e->effects & APIS_SYSCALLS)
-			for (const char *const *s = e->syscalls; s && *s; s++)
-				nr_set_add(&r->blocked, *s);
-	}
+	/* The same enumeration the decisions use (decide.c), so that the
+	 * filter refuses exactly what qfs_policy_check_api() says. */
+	decide_blocked_syscalls(policy, blocked_add, &r->blocked);
 }
 
 static enum refusal refused_why(const struct refused *r, const char *name)
@@ -583,6 +303,69 @@ static uint32_t refusal_action(const struct seccomp_policy_actions *a, const str
 	return refused_why(r, name) == REFUSED_BLOCKED ? a->blocked : a->baseline;
 }
 
+/*
+ * Deny-list mode: socket() refused for every family but AF_UNIX (1),
+ * AF_INET (2), AF_INET6 (10) and AF_NETLINK (16).  The comparison above
+ * AF_NETLINK is on all 64 bits: garbage in the upper half is refused too,
+ * which is the safe side (the kernel would truncate it away).
+ */
+static void add_socket_families(struct builder *b, uint32_t refuse)
+{
+	struct scmp_arg_cmp above = {.arg = 0, .op = SCMP_CMP_GT, .datum_a = AF_NETLINK};
+
+	for (uint32_t family = AF_UNSPEC; family < AF_NETLINK; family++)
+		if (family != AF_UNIX && family != AF_INET && family != AF_INET6)
+			add_masked(b, refuse, "socket", 0, 0xffffffffu, family);
+	add(b, refuse, "socket", 1, &above);
+}
+
+/* The calls add_network_rules() decides; the generic passes skip them. */
+static const char *const network_calls[] = {"connect", "listen", "sendto", "sendmsg", "sendmmsg"};
+
+static bool is_network_rule(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(network_calls); i++)
+		if (streq(network_calls[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * Network mediation: connect() and listen() are the supervisor's; sending
+ * with MSG_FASTOPEN (a connect in disguise) is refused.  Without mediation
+ * these calls are plain members of the allow-list.
+ */
+static void add_network_rules(struct builder *b, bool allow_list, unsigned effects,
+			      const struct seccomp_policy_actions *a, const struct refused *r)
+{
+	const bool mediate = effects & SECCOMP_MEDIATE_NETWORK;
+	static const struct {
+		const char *name;
+		unsigned flags_arg;
+	} sends[] = {{"sendto", 3}, {"sendmsg", 2}, {"sendmmsg", 3}};
+
+	for (const char *const *s = (const char *const[]){"connect", "listen", NULL}; *s; s++) {
+		if (named(r, *s))
+			add_simple(b, refusal_action(a, r, *s), *s);
+		else
+			add_simple(b, mediate ? SCMP_ACT_NOTIFY : SCMP_ACT_ALLOW, *s);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(sends); i++) {
+		const char *name = sends[i].name;
+		if (named(r, name)) {
+			add_simple(b, refusal_action(a, r, name), name);
+		} else if (!mediate) {
+			add_simple(b, SCMP_ACT_ALLOW, name);
+		} else {
+			add_masked(b, SCMP_ACT_ERRNO(EOPNOTSUPP), name, sends[i].flags_arg,
+				   MSG_FASTOPEN, MSG_FASTOPEN);
+			if (allow_list)
+				add_masked(b, SCMP_ACT_ALLOW, name, sends[i].flags_arg,
+					   MSG_FASTOPEN, 0);
+		}
+	}
+}
+
 /* The calls whose argument decides, in both modes. */
 static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode, unsigned effects,
 			       const struct seccomp_policy_actions *a, const struct refused *r)
@@ -608,15 +391,15 @@ static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode,
 		add_simple(b, refusal_action(a, r, "clone"), "clone");
 	} else if (allow_list) {
 		if (no_process)
-			add_masked(b, allow, "clone", 0, CLONE_THREAD | CLONE_NEW_MASK,
+			add_masked(b, allow, "clone", 0, CLONE_THREAD | SECCOMP_CLONE_NEW_MASK,
 				   CLONE_THREAD);
 		else
-			add_masked(b, allow, "clone", 0, CLONE_NEW_MASK, 0);
+			add_masked(b, allow, "clone", 0, SECCOMP_CLONE_NEW_MASK, 0);
 	} else {
 		if (no_process)
 			add_masked(b, a->effect, "clone", 0, CLONE_THREAD, 0);
 		for (unsigned bit = 0; bit < 32; bit++)
-			if (CLONE_NEW_MASK & (1u << bit))
+			if (SECCOMP_CLONE_NEW_MASK & (1u << bit))
 				add_masked(b, a->baseline, "clone", 0, 1u << bit, 1u << bit);
 	}
 	/* clone3 passes its flags in memory; ENOSYS makes libc use clone. */
@@ -654,7 +437,8 @@ static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode,
 	/* socket() by domain (socketpair stays: it reaches nothing). */
 	if (named(r, "socket")) {
 		add_simple(b, refusal_action(a, r, "socket"), "socket");
-	} else if (!(effects & (SECCOMP_NO_UNIX_SOCKETS | SECCOMP_NO_INET_SOCKETS))) {
+	} else if (!(effects & (SECCOMP_NO_UNIX_SOCKETS | SECCOMP_NO_INET_SOCKETS |
+				SECCOMP_SOCKET_FAMILIES))) {
 		add_simple(b, allow, "socket");
 	} else if (allow_list) {
 		if (!(effects & SECCOMP_NO_UNIX_SOCKETS))
@@ -671,25 +455,98 @@ static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode,
 			add_masked(b, a->effect, "socket", 0, 0xffffffffu, AF_INET);
 			add_masked(b, a->effect, "socket", 0, 0xffffffffu, AF_INET6);
 		}
+		if (effects & SECCOMP_SOCKET_FAMILIES)
+			add_socket_families(b, a->effect);
 	}
 
 	/* ioctl and personality: allowed here, narrowed by the prefix. */
 	for (const char *const *s = (const char *const[]){"ioctl", "personality", NULL}; *s; s++)
 		add_simple(b, named(r, *s) ? refusal_action(a, r, *s) : allow, *s);
+
+	add_network_rules(b, allow_list, effects, a, r);
 }
 
-/* The names add_argument_rules() decides; the generic passes skip them. */
-static bool is_argument_rule(const char *name)
+/*
+ * The file syscalls whose paths the enforcer judges (enforcer.c).  Opens
+ * are sent to the listener by their flags: only those that write (or
+ * create, or truncate) when reads need no report, every one but O_PATH
+ * (which opens nothing for reading or writing) when they do; openat2 keeps
+ * its flags in memory and goes whenever files are reported.  Every other
+ * call there modifies the tree and is sent whenever writes are reported.
+ * Metadata queries (stat, access, readlink, getxattr) and calls on a
+ * descriptor (fchmod, ftruncate) are not.
+ */
+static bool is_file_rule(const char *name)
 {
-	static const char *const names[] = {
-		"execve", "execveat",	 "fork",	 "vfork",    "clone",
-		"clone3", "mmap",	 "mmap2",	 "mprotect", "pkey_mprotect",
-		"ioctl",  "personality", "memfd_create", "socket",
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (streq(names[i], name))
+	int arg;
+	const char *f;
+
+	for (size_t i = 0; (f = enforcer_file_call(i, &arg)); i++)
+		if (streq(f, name))
 			return true;
 	return false;
+}
+
+static void add_file_rules(struct builder *b, unsigned effects,
+			   const struct seccomp_policy_actions *a, const struct refused *r)
+{
+	const uint32_t allow = SCMP_ACT_ALLOW, act = a->file;
+	const bool on = act != allow;
+	const bool reads = on && (effects & SECCOMP_REPORT_FILE_READS);
+	const bool writes =
+		on && (effects & (SECCOMP_REPORT_FILE_WRITES | SECCOMP_REPORT_FILE_READS));
+	const uint32_t write_bits = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC;
+
+	const char *name;
+	int arg;
+	for (size_t i = 0; (name = enforcer_file_call(i, &arg)); i++) {
+		if (named(r, name)) {
+			add_simple(b, refusal_action(a, r, name), name);
+		} else if (!writes) {
+			add_simple(b, allow, name);
+		} else if (arg < 0) {
+			add_simple(b, act, name);
+		} else if (reads) {
+			add_masked(b, act, name, (unsigned)arg, O_PATH, 0);
+			add_masked(b, allow, name, (unsigned)arg, O_PATH, O_PATH);
+		} else {
+			/* O_ACCMODE's two bits one by one: 3 (no access, ioctl
+			 * only) has both. */
+			for (uint32_t bit = 1; bit; bit <<= 1)
+				if (write_bits & bit)
+					add_masked(b, act, name, (unsigned)arg, bit, bit);
+			add_masked(b, allow, name, (unsigned)arg, write_bits, 0);
+		}
+	}
+}
+
+/*
+ * Where the allow-list's knowledge ends: the first syscall of Linux 6.5
+ * (cachestat; every architecture numbers the syscalls since 5.1 alike),
+ * or, with a libseccomp that does not know it, the first number it does
+ * not know.  Syscalls from there on were added after the allow-list was
+ * written; a libc that finds ENOSYS there (fchmodat2, map_shadow_stack,
+ * the futex2 calls) falls back as on an older kernel.
+ */
+static int allow_list_end_nr(void)
+{
+	static int cached;
+	int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+
+	if (v)
+		return v;
+	v = seccomp_syscall_resolve_name("cachestat");
+	if (v < 0) {
+		v = 0;
+		for (int nr = 0; nr < NR_BITS; nr++) {
+			char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+			if (name)
+				v = nr + 1;
+			free(name);
+		}
+	}
+	__atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+	return v;
 }
 
 /*
@@ -701,9 +558,12 @@ static bool is_argument_rule(const char *name)
 #else
 #define ARG_LO(n) (offsetof(struct seccomp_data, args) + 8 * (n) + 4)
 #endif
-#define PREFIX_LEN 12
+#define PREFIX_LEN 15
 
-static int prefix_build(struct sock_filter *f, uint32_t action)
+/* @unknown: what a syscall numbered @first_unknown or above gets (any
+ * number with the x32 bit goes on to libseccomp's architecture check). */
+static int prefix_build(struct sock_filter *f, uint32_t action, uint32_t first_unknown,
+			uint32_t unknown)
 {
 	int nr_ioctl = seccomp_syscall_resolve_name("ioctl");
 	int nr_personality = seccomp_syscall_resolve_name("personality");
@@ -713,25 +573,29 @@ static int prefix_build(struct sock_filter *f, uint32_t action)
 		return -ENOSYS;
 	const struct sock_filter p[PREFIX_LEN] = {
 		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, 10),
+		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, 13),
 		/* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		/* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr_ioctl, 0, 3),
-		/* 4 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),
-		/* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 5, 0),
-		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 4, 5),
-		/* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr_personality, 0, 4),
-		/* 8 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),
-		/* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),
-		/* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffu, 1, 0),
-		/* 11 */ BPF_STMT(BPF_RET | BPF_K, action),
-		/* 12: libseccomp's program */
+		/* 3 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, first_unknown, 0, 2),
+		/* 4 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 1, 0),
+		/* 5 */ BPF_STMT(BPF_RET | BPF_K, unknown),
+		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr_ioctl, 0, 3),
+		/* 7 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),
+		/* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 5, 0),
+		/* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 4, 5),
+		/* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr_personality, 0, 4),
+		/* 11 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),
+		/* 12 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),
+		/* 13 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffu, 1, 0),
+		/* 14 */ BPF_STMT(BPF_RET | BPF_K, action),
+		/* 15: libseccomp's program */
 	};
 	memcpy(f, p, sizeof(p));
 	return 0;
 }
 
 /* Exports @ctx into memory, behind the prefix. */
-static int export_program(scmp_filter_ctx ctx, uint32_t prefix_action, struct sock_fprog *ret)
+static int export_program(scmp_filter_ctx ctx, uint32_t prefix_action, uint32_t first_unknown,
+			  uint32_t unknown, struct sock_fprog *ret)
 {
 	_cleanup_close_ int fd = memfd_create("qfsandbox-seccomp", MFD_CLOEXEC);
 	_cleanup_free_ struct sock_filter *f = NULL;
@@ -755,7 +619,7 @@ static int export_program(scmp_filter_ctx ctx, uint32_t prefix_action, struct so
 	f = calloc(n + PREFIX_LEN, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
-	r = prefix_build(f, prefix_action);
+	r = prefix_build(f, prefix_action, first_unknown, unknown);
 	if (r < 0)
 		return r;
 	ssize_t got = pread(fd, f + PREFIX_LEN, (size_t)st.st_size, 0);
@@ -777,24 +641,29 @@ static int compile(const struct cache_key *k, struct seccomp_program **ret, qfs_
 	b.ctx = seccomp_init(b.default_action);
 	if (!b.ctx)
 		return error_set(err, "seccomp", ENOMEM, "creating the seccomp filter failed");
+	b.needs_listener = b.default_action == SCMP_ACT_NOTIFY || a->args == SCMP_ACT_NOTIFY;
 	/* A syscall of another ABI (int 0x80, x32) would be checked against
 	 * numbers that mean something else there: kill the process. */
 	r = seccomp_attr_set(b.ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (r >= 0)
 		r = seccomp_attr_set(b.ctx, SCMP_FLTATR_CTL_NNP, 0);
 	/* A binary tree over syscall numbers: an allow-list of a few hundred
-	 * calls then costs a handful of comparisons per syscall. */
-	if (r >= 0 && allow_list)
+	 * calls, or a deny-list of a hundred, then costs a handful of
+	 * comparisons per syscall rather than one per rule. */
+	if (r >= 0)
 		r = seccomp_attr_set(b.ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (r < 0)
 		goto fail;
 
 	add_argument_rules(&b, k->mode, k->effects, a, &k->refused);
+	add_file_rules(&b, k->effects, a, &k->refused);
 	if (allow_list) {
-		for (size_t i = 0; i < ARRAY_SIZE(allow_table); i++)
-			if (!is_argument_rule(allow_table[i]) &&
-			    refused_why(&k->refused, allow_table[i]) == REFUSED_NOT)
-				add_simple(&b, SCMP_ACT_ALLOW, allow_table[i]);
+		for (size_t i = 0; i < apis_allow_count(); i++) {
+			const char *name = apis_allow_get(i);
+			if (!apis_argument_rule(name) && !is_file_rule(name) &&
+			    !is_network_rule(name) && refused_why(&k->refused, name) == REFUSED_NOT)
+				add_simple(&b, SCMP_ACT_ALLOW, name);
+		}
 	} else {
 		for (int nr = 0; nr < NR_BITS; nr++) {
 			bool blk = nr_set_has(&k->refused.blocked, nr);
@@ -802,7 +671,8 @@ static int compile(const struct cache_key *k, struct seccomp_program **ret, qfs_
 				continue;
 			_cleanup_free_ char *name =
 				seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
-			if (!name || is_argument_rule(name))
+			if (!name || apis_argument_rule(name) || is_file_rule(name) ||
+			    is_network_rule(name))
 				continue;
 			add_simple(&b, blk ? a->blocked : a->baseline, name);
 		}
@@ -821,7 +691,10 @@ static int compile(const struct cache_key *k, struct seccomp_program **ret, qfs_
 	p->mode = k->mode;
 	p->effects = k->effects;
 	p->needs_listener = b.needs_listener;
-	r = export_program(b.ctx, a->args, &p->prog);
+	/* Numbers above the table: ENOSYS under the allow-list; the deny-list
+	 * lets them through to libseccomp (default allow). */
+	uint32_t first_unknown = allow_list ? (uint32_t)allow_list_end_nr() : 0x40000000u;
+	r = export_program(b.ctx, a->args, first_unknown, SCMP_ACT_ERRNO(ENOSYS), &p->prog);
 	if (r < 0) {
 		free(p);
 		goto fail;

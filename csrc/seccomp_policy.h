@@ -11,20 +11,33 @@
  *    programs make, minus everything the deny-list would refuse.
  * In both, clone may create threads only (when process creation is off) and
  * never namespaces, clone3 answers ENOSYS (its flags live in memory a filter
- * cannot read, and libc then falls back to clone), and non-native
- * architectures and the x32 ABI kill the process.
+ * cannot read, and libc then falls back to clone; not reported, since every
+ * pthread_create() of glibc tries it first), and non-native architectures
+ * and the x32 ABI kill the process (no plugin may make those, and no report
+ * is needed for a syscall whose number means something else there).
  *
- * What happens to a refused call is a parameter per category of rule, so
- * that the enforcer can turn refusals into notifications or kills.
+ * What happens to a refused call is a parameter per category of rule: by
+ * default the listener (SCMP_ACT_NOTIFY), where the enforcer answers EPERM
+ * and reports it.
  */
 #ifndef QFS_SECCOMP_POLICY_H
 #define QFS_SECCOMP_POLICY_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/filter.h>
 
 #include <qfsandbox/policy.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* Every flag of clone() that creates a namespace. */
+#define SECCOMP_CLONE_NEW_MASK                                                                     \
+	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |             \
+	 CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
 
 enum seccomp_policy_mode {
 	SECCOMP_POLICY_NONE = 0,
@@ -40,6 +53,7 @@ struct seccomp_policy_actions {
 	uint32_t args;	   /* TIOCSTI/TIOCLINUX ioctls, personality changes */
 	uint32_t unlisted; /* allow-list only: everything not in the table */
 	uint32_t exec;	   /* execve/execveat when exec is blocked */
+	uint32_t file;	   /* the file syscalls being reported (SCMP_ACT_ALLOW: none) */
 };
 
 /*
@@ -53,8 +67,38 @@ struct seccomp_policy_actions {
 #define SECCOMP_NO_UNIX_SOCKETS (1u << 16)
 #define SECCOMP_NO_INET_SOCKETS (1u << 17)
 
-/* The defaults of this issue: EPERM for refusals, the listener for exec. */
+/*
+ * The file syscalls to send to the listener (action `file`), for the
+ * enforcer to judge their paths and report (enforcer.c): the opens that
+ * write, create or truncate and the calls that create, delete, rename,
+ * link, truncate or change the mode or owner of a path; with READS, every
+ * open that is not O_PATH.  Passed with the apis_effect bits.
+ */
+#define SECCOMP_REPORT_FILE_WRITES (1u << 18)
+#define SECCOMP_REPORT_FILE_READS  (1u << 19)
+
+/*
+ * Network mediation (net.h): connect() and listen() go to the listener,
+ * where the supervisor makes the call itself on its own reference to the
+ * socket; MSG_FASTOPEN, the one way to connect a TCP socket without
+ * connect(), is refused with EOPNOTSUPP on sendto, sendmsg and sendmmsg.
+ */
+#define SECCOMP_MEDIATE_NETWORK (1u << 20)
+/*
+ * socket() only for AF_UNIX, AF_INET, AF_INET6 and AF_NETLINK; every other
+ * family answers EAFNOSUPPORT.  Some reach past any network namespace
+ * (AF_VSOCK talks to the hypervisor), some open their own connections
+ * (AF_SMC over TCP, AF_RDS, AF_TIPC), none is what a plugin needs.
+ */
+#define SECCOMP_SOCKET_FAMILIES (1u << 21)
+
+/* Every refusal to the listener (SCMP_ACT_NOTIFY), where the enforcer
+ * answers and reports it; the file syscalls too. */
 void seccomp_policy_default_actions(struct seccomp_policy_actions *ret);
+
+/* Without user notification: every refusal answered EPERM in the kernel,
+ * unreported, and the file syscalls left to Landlock alone. */
+void seccomp_policy_kernel_actions(struct seccomp_policy_actions *ret);
 
 /* A compiled filter; shared by every sandbox whose policy compiles to it. */
 struct seccomp_program {

@@ -45,6 +45,8 @@ static const char usage_text[] =
 	"  --allow-write DIR          add DIR to allowed_directories, allow writing\n"
 	"  --allow-network            allow_network_access\n"
 	"  --allow-host HOST          add HOST to allowed_hosts (and allow the network)\n"
+	"  --nameserver ADDR[:PORT]   DNS server the supervisor asks for the plugin\n"
+	"                             (repeatable; default: /etc/resolv.conf's)\n"
 	"  --allow-process-creation   allow_process_creation\n"
 	"  --allow-env                pass the environment (allow_environment_access)\n"
 	"  --block-api NAME           add NAME to blocked_apis\n"
@@ -72,6 +74,7 @@ enum {
 	OPT_WRITE,
 	OPT_NETWORK,
 	OPT_HOST,
+	OPT_NAMESERVER,
 	OPT_PROCESS_CREATION,
 	OPT_ENV,
 	OPT_BLOCK,
@@ -95,6 +98,7 @@ static const struct option options[] = {
 	{"allow-write", required_argument, NULL, OPT_WRITE},
 	{"allow-network", no_argument, NULL, OPT_NETWORK},
 	{"allow-host", required_argument, NULL, OPT_HOST},
+	{"nameserver", required_argument, NULL, OPT_NAMESERVER},
 	{"allow-process-creation", no_argument, NULL, OPT_PROCESS_CREATION},
 	{"allow-env", no_argument, NULL, OPT_ENV},
 	{"block-api", required_argument, NULL, OPT_BLOCK},
@@ -106,7 +110,11 @@ static const struct option options[] = {
 	{NULL, 0, NULL, 0},
 };
 
+#define MAX_NAMESERVERS 8
+
 struct run_state {
+	const char *nameservers[MAX_NAMESERVERS + 1];
+	size_t n_nameservers;
 	bool events;
 	bool quiet;
 	bool done;
@@ -325,6 +333,12 @@ static int apply_flags(qfs_policy *policy, int argc, char **argv, struct run_sta
 			qfs_policy_list_add(policy, QFS_LIST_ALLOWED_HOSTS, optarg);
 			qfs_policy_set_permission(policy, QFS_PERM_NETWORK_ACCESS, true);
 			break;
+		case OPT_NAMESERVER:
+			if (st->n_nameservers == MAX_NAMESERVERS)
+				return cli_usage_error("at most %d --nameserver options",
+						       MAX_NAMESERVERS);
+			st->nameservers[st->n_nameservers++] = optarg;
+			break;
 		case OPT_PROCESS_CREATION:
 			qfs_policy_set_permission(policy, QFS_PERM_PROCESS_CREATION, true);
 			break;
@@ -368,9 +382,39 @@ static int exit_status(const struct run_state *st)
 	return 128 + (st->signal ? st->signal : SIGKILL);
 }
 
+/* The violations, newest last, at most a screenful; --report has them all. */
+#define SUMMARY_VIOLATIONS 10
+
+static void print_violations(const qfs_sandbox *sb)
+{
+	uint64_t dropped = 0;
+	size_t n = qfs_sandbox_violation_count(sb, &dropped);
+	size_t first = n > SUMMARY_VIOLATIONS ? n - SUMMARY_VIOLATIONS : 0;
+
+	if (!n)
+		return;
+	if (first || dropped)
+		fprintf(stderr,
+			"qfsandbox: %llu earlier violations not shown (the report lists %zu)\n",
+			(unsigned long long)(first + dropped), n);
+	for (size_t i = first; i < n; i++) {
+		const qfs_violation *v = qfs_sandbox_get_violation(sb, i);
+		fprintf(stderr, "qfsandbox: violation: %s: %s", qfs_violation_type_name(v->type),
+			v->detail ? v->detail : "");
+		if (v->count > 1)
+			fprintf(stderr, " (%llu times)", (unsigned long long)v->count);
+		fputc('\n', stderr);
+	}
+}
+
 static void print_summary(const struct run_state *st, const qfs_sandbox *sb)
 {
-	if (st->quiet || st->status == QFS_STATUS_EXITED)
+	if (st->quiet)
+		return;
+	/* With --events they were printed as they happened. */
+	if (!st->events)
+		print_violations(sb);
+	if (st->status == QFS_STATUS_EXITED)
 		return;
 	const qfs_policy *p = qfs_sandbox_get_policy(sb);
 	switch (st->status) {
@@ -471,6 +515,12 @@ int cli_run(int argc, char **argv)
 	};
 	qfs_sandbox_set_callbacks(sb, &cb, &st);
 	qfs_sandbox_set_stdio(sb, STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO);
+	if (st.n_nameservers && qfs_sandbox_set_nameservers(sb, st.nameservers, &err) < 0) {
+		cli_print_error(&err);
+		qfs_sandbox_free(sb);
+		qfs_loop_free(loop);
+		return CLI_EXIT_FAILURE;
+	}
 
 	/* The plugin leads its own session, so the terminal's ^C reaches us
 	 * alone; we end the sandbox and report the signal. */

@@ -4,9 +4,10 @@
  *
  * These functions answer "would the sandbox allow this?" with the same code
  * the sandbox enforces with: the launcher builds its Landlock rules and
- * seccomp filter from them, the supervisor judges seccomp notifications and
- * network destinations with them, and the Qt SecurityEnforcer's validate_*()
- * and is_*() calls forward to them.
+ * seccomp filter from them, the supervisor judges seccomp notifications
+ * (the path of an open, why a syscall was refused) and network destinations
+ * with them, and the Qt SecurityEnforcer's validate_*() and is_*() calls
+ * forward to them.
  *
  * Paths are normalised lexically ("." and ".." and repeated slashes removed;
  * symlinks are not followed, since the kernel layers judge the resolved
@@ -55,13 +56,16 @@ QFS_EXPORT int qfs_policy_check_host(const qfs_policy *policy, const char *host,
 /**
  * qfs_policy_check_api() - is @name (an entry of the blocked-API table, a
  * group such as "@mount", or a Linux syscall name) allowed by the policy?
- * Takes blocked_apis, allow_process_creation and the level's own deny-list
- * into account; under Unrestricted everything is allowed.  A table entry is
- * blocked when everything it stands for is (so "@mount" is blocked from
- * Limited up, and "fork" wherever process creation is off).  A syscall that
- * the policy denies only for some arguments (clone without CLONE_THREAD when
+ * Takes blocked_apis, allow_process_creation, the level's own deny-list and,
+ * under Strict without allow_system_calls, Strict's allow-list into account:
+ * the answer is what the sandbox's seccomp filter does.  Under Unrestricted
+ * everything is allowed.  A table entry is blocked when everything it
+ * stands for is (so "@mount" is blocked from Limited up, "fork" wherever
+ * process creation is off, "@privileged" under Strict).  A syscall that the
+ * policy denies only for some arguments (clone without CLONE_THREAD when
  * process creation is off) counts as blocked; W^X ("mmap") restricts
- * protections and blocks no syscall.
+ * protections and blocks no syscall; clone3 is blocked from Limited up (it
+ * answers ENOSYS, so that libc falls back to clone).
  * Return: 1 allowed, 0 blocked, -ENOENT for a name that is neither in the
  * table nor a syscall of this architecture, -EINVAL for NULL.
  */

@@ -129,6 +129,12 @@ typedef struct qfs_exit {
  * qfs_loop_dispatch() on the loop's thread.  A callback may free the sandbox
  * it is called for; no further callback fires for it then.  `exited` is the
  * last callback of a run.
+ *
+ * security_violation fires once per event of the sandbox's log
+ * (qfs_sandbox_get_violation()), at most 16 times per round of the loop;
+ * when identical attempts raise an event's count, it fires again for that
+ * event with the new count, at most every 100 ms, and with the final count
+ * before `exited`.  Under Strict the plugin is already being killed.
  */
 typedef struct qfs_sandbox_callbacks {
 	void (*usage_updated)(qfs_sandbox *sb, const qfs_usage *usage, void *userdata);
@@ -176,6 +182,25 @@ QFS_EXPORT int qfs_sandbox_set_callbacks(qfs_sandbox *sb, const qfs_sandbox_call
  * Return: 0, -EINVAL, -EBUSY while running.
  */
 QFS_EXPORT int qfs_sandbox_set_stdio(qfs_sandbox *sb, int in_fd, int out_fd, int err_fd);
+
+/**
+ * qfs_sandbox_set_nameservers() - the DNS servers the supervisor asks for a
+ * plugin whose network it mediates (Sandboxed and Strict with
+ * allow_network_access, Limited with allowed_hosts; see the README's
+ * network section).  The plugin itself asks only the sandbox's resolver,
+ * which the supervisor serves and which answers only names the policy
+ * admits; this sets where the supervisor takes the answers from.
+ * @servers: NULL-terminated, copied; each "ADDRESS" or "ADDRESS:PORT"
+ *           ("1.2.3.4", "1.2.3.4:5353", "::1", "[::1]:5353"), at most 8,
+ *           asked in turn.  NULL or empty: the nameservers of the
+ *           system's /etc/resolv.conf, read at every start (127.0.0.1
+ *           when it names none).
+ * Takes effect at the next start.
+ * Return: 0; -EINVAL (a malformed entry, named in @err); -EBUSY while
+ * running.
+ */
+QFS_EXPORT int qfs_sandbox_set_nameservers(qfs_sandbox *sb, const char *const *servers,
+					   qfs_error *err);
 
 /**
  * qfs_sandbox_start() - start @path under the sandbox's policy.

@@ -16,6 +16,9 @@
 #include <memory>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,6 +83,14 @@ public:
         QVERIFY(m_dir.isValid());
         chmod(QFile::encodeName(m_dir.path()).constData(), 0755);
     }
+    // A tree under @templatePath ("/var/tmp/qfs-XXXXXX"): outside /tmp, a
+    // path that means the same inside a private root as on the host.
+    explicit Tree(const QString &templatePath)
+        : m_dir(templatePath)
+    {
+        QVERIFY(m_dir.isValid());
+        chmod(QFile::encodeName(m_dir.path()).constData(), 0755);
+    }
     QString path(const QString &name = {}) const
     {
         return name.isEmpty() ? m_dir.path() : m_dir.path() + QLatin1Char('/') + name;
@@ -124,6 +135,8 @@ struct Result
     bool outTruncated = false;
     QJsonObject report;
     QStringList violations; // "type syscall"
+    QStringList limits; // resources of the limit_exceeded callbacks
+    QList<QJsonObject> events; // each violation callback, as qfs_violation_to_json() has it
 };
 
 // The process that runs the plugin: under an init (pid namespaces) the
@@ -194,10 +207,11 @@ inline QJsonObject reportOf(const qfs_sandbox *sb)
 
 // Runs @path to its end.  @whileRunning, when given, is called once the
 // plugin has exec'd, with the sandbox's main pid; the plugin is killed
-// after it returns.
+// after it returns.  @prepare, when given, is called with the sandbox
+// before the start (qfs_sandbox_set_nameservers ...).
 inline Result run(const qfs_policy *policy, qfs_plugin_type type, const QString &path,
     const QStringList &args, const std::function<void(pid_t)> &whileRunning = {},
-    int waitMs = 60000)
+    int waitMs = 60000, const std::function<void(qfs_sandbox *)> &prepare = {})
 {
     Result r;
     qfs_loop *loop = nullptr;
@@ -221,11 +235,22 @@ inline Result run(const qfs_policy *policy, qfs_plugin_type type, const QString 
         res->limit = ex->limit;
     };
     cb.security_violation = [](qfs_sandbox *, const qfs_violation *v, void *ud) {
-        static_cast<Result *>(ud)->violations
-            << QStringLiteral("%1 %2").arg(QString::fromUtf8(qfs_violation_type_name(v->type)),
-                   QString::fromUtf8(v->syscall ? v->syscall : ""));
+        Result *res = static_cast<Result *>(ud);
+        res->violations << QStringLiteral("%1 %2").arg(
+            QString::fromUtf8(qfs_violation_type_name(v->type)),
+            QString::fromUtf8(v->syscall ? v->syscall : ""));
+        char *json = nullptr;
+        if (qfs_violation_to_json(v, QFS_JSON_COMPACT, &json) == 0) {
+            res->events << QJsonDocument::fromJson(json).object();
+            free(json);
+        }
+    };
+    cb.limit_exceeded = [](qfs_sandbox *, qfs_resource res, const qfs_usage *, void *ud) {
+        static_cast<Result *>(ud)->limits << QString::fromUtf8(qfs_resource_name(res));
     };
     qfs_sandbox_set_callbacks(sb, &cb, &r);
+    if (prepare)
+        prepare(sb);
 
     std::vector<QByteArray> store;
     std::vector<const char *> argv = argvOf(args, store);
@@ -255,6 +280,33 @@ inline Result run(const qfs_policy *policy, qfs_plugin_type type, const QString 
     qfs_sandbox_free(sb);
     qfs_loop_free(loop);
     return r;
+}
+
+// A non-blocking socket of @type on a free port of the host's loopback
+// (listening, for a stream socket).
+inline int loopbackSocket(int type, QString *port)
+{
+    int fd = socket(AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    sockaddr_in sa {};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(sa);
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof(sa)) < 0
+        || (type == SOCK_STREAM && listen(fd, 4) < 0)
+        || getsockname(fd, reinterpret_cast<sockaddr *>(&sa), &len) < 0)
+        return -1;
+    *port = QString::number(ntohs(sa.sin_port));
+    return fd;
+}
+
+// Whether the plugin's attempt was refused the way @level refuses: under
+// Strict the violation ends the plugin (status "violation"); below it the
+// call fails and the probe exits 1.
+inline bool refused(const Result &r, int level)
+{
+    if (level >= QFS_LEVEL_STRICT)
+        return r.status == QFS_STATUS_VIOLATION;
+    return r.status == QFS_STATUS_EXITED && r.exitCode == 1;
 }
 
 inline Result runProbe(const qfs_policy *policy, const QStringList &args,

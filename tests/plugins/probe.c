@@ -16,6 +16,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/bpf.h>
+#include <linux/io_uring.h>
+#include <linux/keyctl.h>
+#include <linux/perf_event.h>
+#include <linux/reboot.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
@@ -25,8 +30,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -148,6 +156,81 @@ static int do_connect(const char *addr, const char *port)
     return 0;
 }
 
+/*
+ * One representative syscall per forbidden action and per entry of the
+ * blocked-API table, with fixed arguments so that the violation's detail
+ * is known in advance.  Return: the syscall's result (-1 with errno).
+ */
+static long call_one(const char *what, const char *arg)
+{
+    static char page[4096];
+    if (!strcmp(what, "mount"))
+        return mount("none", "/mnt", "tmpfs", 0, NULL);
+    if (!strcmp(what, "bpf")) {
+        union bpf_attr attr;
+        memset(&attr, 0, sizeof(attr));
+        attr.map_type = BPF_MAP_TYPE_ARRAY;
+        attr.key_size = 4;
+        attr.value_size = 4;
+        attr.max_entries = 1;
+        return syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
+    }
+    if (!strcmp(what, "perf_event_open")) {
+        struct perf_event_attr attr;
+        memset(&attr, 0, sizeof(attr));
+        attr.size = sizeof(attr);
+        attr.type = PERF_TYPE_SOFTWARE;
+        attr.config = PERF_COUNT_SW_CPU_CLOCK;
+        attr.exclude_kernel = 1;
+        return syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
+    }
+    if (!strcmp(what, "keyctl"))
+        return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+    if (!strcmp(what, "io_uring_setup")) {
+        struct io_uring_params params;
+        memset(&params, 0, sizeof(params));
+        return syscall(SYS_io_uring_setup, 4, &params);
+    }
+    if (!strcmp(what, "socket"))
+        return socket(AF_INET, SOCK_STREAM, 0);
+    if (!strcmp(what, "kill"))
+        return kill(atoi(arg), SIGKILL);
+    if (!strcmp(what, "setuid"))
+        return syscall(SYS_setuid, 0);
+    if (!strcmp(what, "ptrace"))
+        return ptrace(PTRACE_SEIZE, atoi(arg), 0, 0);
+    if (!strcmp(what, "init_module"))
+        return syscall(SYS_init_module, NULL, 0, "");
+    if (!strcmp(what, "iopl"))
+        return syscall(SYS_iopl, 3);
+    if (!strcmp(what, "reboot")) /* even if it got through: only ctrl-alt-del */
+        return syscall(
+            SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_CAD_OFF, NULL);
+    if (!strcmp(what, "swapon"))
+        return syscall(SYS_swapon, "/nonexistent", 0);
+    if (!strcmp(what, "clock_settime")) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return syscall(SYS_clock_settime, CLOCK_REALTIME, &ts);
+    }
+    if (!strcmp(what, "unshare"))
+        return unshare(CLONE_NEWUSER);
+    if (!strcmp(what, "modify_ldt"))
+        return syscall(SYS_modify_ldt, 0, page, sizeof(page));
+    if (!strcmp(what, "mlock"))
+        return mlock(page, sizeof(page));
+    if (!strcmp(what, "userfaultfd"))
+        return syscall(SYS_userfaultfd, O_CLOEXEC);
+    if (!strcmp(what, "personality"))
+        return syscall(SYS_personality, 0xffffffffUL);
+    if (!strcmp(what, "memfd_create"))
+        return syscall(SYS_memfd_create, "plugin", MFD_CLOEXEC);
+    if (!strcmp(what, "getppid"))
+        return getppid();
+    errno = EINVAL;
+    return -2;
+}
+
 int probe_main(int argc, char **argv)
 {
     if (argc < 2)
@@ -196,6 +279,56 @@ int probe_main(int argc, char **argv)
             _exit(0);
         waitpid(pid, NULL, 0);
         return 0;
+    }
+    if (!strcmp(cmd, "call")) {
+        long r = call_one(a, b);
+        if (r == -2)
+            return 2;
+        return r < 0 ? refused(a) : 0;
+    }
+    if (!strcmp(cmd, "flood")) {
+        /* @b times the call @a, each one refused; then exit 0 */
+        for (long n = atol(b); n > 0; n--)
+            if (call_one(a, argc > 4 ? argv[4] : "") == -2)
+                return 2;
+        return 0;
+    }
+    if (!strcmp(cmd, "forkwrite")) {
+        /* the child writes @a: proof that a process was created */
+        pid_t pid = fork();
+        if (pid < 0)
+            return refused("fork");
+        if (pid == 0)
+            _exit(do_write(a, "child", O_CREAT | O_TRUNC));
+        int status = 0;
+        waitpid(pid, &status, 0);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    }
+    if (!strcmp(cmd, "nr")) /* syscall number @a with zeros for arguments */
+        return syscall(atol(a), 0, 0, 0, 0, 0, 0) < 0 ? refused(a) : 0;
+    if (!strcmp(cmd, "nodump")) {
+        /* hides its memory from an unprivileged supervisor, then writes */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+            return refused("prctl");
+        return do_write(a, b, O_CREAT | O_TRUNC);
+    }
+    if (!strcmp(cmd, "mkdir"))
+        return mkdir(a, 0755) < 0 ? refused(a) : 0;
+    if (!strcmp(cmd, "unlink"))
+        return unlink(a) < 0 ? refused(a) : 0;
+    if (!strcmp(cmd, "rename"))
+        return rename(a, b) < 0 ? refused(a) : 0;
+    if (!strcmp(cmd, "chmod"))
+        return chmod(a, 0777) < 0 ? refused(a) : 0;
+    if (!strcmp(cmd, "relwrite")) {
+        /* @b into @a relative to the directory @c (openat with a dirfd) */
+        int dir = open(argc > 4 ? argv[4] : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0)
+            return refused("open dir");
+        int fd = openat(dir, a, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return refused(a);
+        return write(fd, b, strlen(b)) < 0 ? refused("write") : 0;
     }
     if (!strcmp(cmd, "int80"))
         return do_int80();

@@ -33,6 +33,8 @@ private slots:
     void checkHost();
     void checkApi_data();
     void checkApi();
+    void strictAllowList();
+    void refusalReasons();
     void checkProcessCreation_data();
     void checkProcessCreation();
     void unrestrictedAllowsEverything();
@@ -517,6 +519,24 @@ void TestDecide::checkApi_data()
         { "strict", true, {}, "read", 1 },
         { "sandboxed", true, {}, "fork", 1 },
         { "sandboxed", false, {}, "fork", 0 },
+        // Strict's allow-list: what is not on it is refused (unless
+        // allow_system_calls), argument-checked calls stay allowed.
+        { "strict", true, {}, "setuid", 0 },
+        { "sandboxed", true, {}, "setuid", 1 },
+        { "strict", true, {}, "sethostname", 0 },
+        { "strict", true, {}, "@privileged", 0 },
+        { "sandboxed", true, {}, "@privileged", 1 },
+        { "strict", true, {}, "mincore", 1 },
+        { "strict", true, {}, "getppid", 1 },
+        { "strict", true, {}, "ioctl", 1 },
+        { "strict", true, {}, "socket", 1 },
+        { "strict", true, {}, "memfd_create", 1 },
+        // clone3 answers ENOSYS at every restricted level (libc falls back
+        // to clone, whose flags the filter can read).
+        { "limited", true, {}, "clone3", 0 },
+        // A plain clone in blocked_apis means "no process creation".
+        { "limited", true, { "clone" }, "clone", 0 },
+        { "limited", true, { "clone" }, "fork", 0 },
     };
     for (auto &r : rows)
         QTest::newRow(qPrintable(QStringLiteral("%1 proc=%2 [%3] %4")
@@ -577,6 +597,74 @@ void TestDecide::checkProcessCreation()
     const QByteArray exe = executable.toUtf8();
     QCOMPARE(qfs_policy_check_process_creation(p.get(), exe.isEmpty() ? nullptr : exe.constData()),
         expected);
+}
+
+// The allow-list is Strict's shape only without allow_system_calls; the
+// filter and the decisions agree on which syscalls blocked_apis names.
+void TestDecide::strictAllowList()
+{
+    Policy p = builtinPolicy("strict");
+    QVERIFY(decide_allow_list(p.get()));
+    QCOMPARE(qfs_policy_check_api(p.get(), "setuid"), 0);
+    qfs_policy_set_permission(p.get(), QFS_PERM_SYSTEM_CALLS, true);
+    QVERIFY(!decide_allow_list(p.get()));
+    QCOMPARE(qfs_policy_check_api(p.get(), "setuid"), 1);
+    QCOMPARE(qfs_policy_check_api(p.get(), "mount"), 0); // the baseline stays
+
+    qfs_policy_list_add(p.get(), QFS_LIST_BLOCKED_APIS, "clone");
+    qfs_policy_list_add(p.get(), QFS_LIST_BLOCKED_APIS, "@swap");
+    qfs_policy_list_add(p.get(), QFS_LIST_BLOCKED_APIS, "getpid");
+    QStringList named;
+    decide_blocked_syscalls(
+        p.get(), [](const char *s, void *ud) { static_cast<QStringList *>(ud)->append(s); },
+        &named);
+    QCOMPARE(named, QStringList({ "swapon", "swapoff", "getpid" }));
+}
+
+// Why a call is refused: the first of blocked_apis, the baseline, the
+// effects, clone3, the allow-list; with the type and errno it reports.
+void TestDecide::refusalReasons()
+{
+    Policy p = builtinPolicy("strict");
+    qfs_policy_list_add(p.get(), QFS_LIST_BLOCKED_APIS, "@keyring");
+    decide_refusal r {};
+
+    QVERIFY(decide_syscall_refusal(p.get(), "keyctl", &r));
+    QCOMPARE(int(r.source), int(DECIDE_BLOCKED));
+    QCOMPARE(QString(r.api), QString("@keyring"));
+    QCOMPARE(QString(r.reason), QString("using the kernel keyring"));
+    QCOMPARE(int(r.type), int(QFS_VIOLATION_UNAUTHORIZED_SYSTEM_CALL));
+    QCOMPARE(r.error, EPERM);
+
+    QVERIFY(decide_syscall_refusal(p.get(), "ptrace", &r));
+    QCOMPARE(int(r.source), int(DECIDE_BASELINE));
+    QVERIFY(r.api == nullptr);
+
+    QVERIFY(decide_syscall_refusal(p.get(), "execve", &r));
+    QCOMPARE(int(r.source), int(DECIDE_EFFECT));
+    QCOMPARE(QString(r.api), QString("exec"));
+    QCOMPARE(int(r.type), int(QFS_VIOLATION_UNAUTHORIZED_PROCESS_CREATION));
+
+    QVERIFY(decide_syscall_refusal(p.get(), "vfork", &r));
+    QCOMPARE(QString(r.api), QString("fork")); // the QtForge name of the effect first
+
+    QVERIFY(decide_syscall_refusal(p.get(), "clone3", &r));
+    QCOMPARE(int(r.source), int(DECIDE_ALWAYS));
+    QCOMPARE(r.error, ENOSYS);
+
+    QVERIFY(decide_syscall_refusal(p.get(), "sethostname", &r));
+    QCOMPARE(int(r.source), int(DECIDE_UNLISTED));
+    QCOMPARE(QString(r.reason), QString("not on Strict's allow-list"));
+
+    QVERIFY(!decide_syscall_refusal(p.get(), "getppid", &r));
+
+    // A plain syscall name reports BlockedAPICall.
+    Policy l = builtinPolicy("limited");
+    qfs_policy_list_add(l.get(), QFS_LIST_BLOCKED_APIS, "getpid");
+    QVERIFY(decide_syscall_refusal(l.get(), "getpid", &r));
+    QCOMPARE(int(r.type), int(QFS_VIOLATION_BLOCKED_API_CALL));
+    QCOMPARE(QString(r.api), QString("getpid"));
+    QVERIFY(r.reason == nullptr);
 }
 
 // Unrestricted enforces nothing, so every check says yes (but bad input is

@@ -210,13 +210,19 @@ void TestPlan::seccompCache()
     QCOMPARE(
         seccomp_policy_build(b, APIS_NO_EXEC | APIS_NO_PROCESS_CREATION, nullptr, &pc, nullptr), 0);
     QVERIFY(pc != pa);
-    // Without exec blocked, no listener is needed.
+    // Refusals go to the listener, which reports them; refused in the
+    // kernel alone, they need none.
     qfs_policy_set_level(b, QFS_LEVEL_SANDBOXED);
-    seccomp_program *pd = nullptr;
+    seccomp_program *pd = nullptr, *pe = nullptr;
     QCOMPARE(seccomp_policy_build(b, 0, nullptr, &pd, nullptr), 0);
     QCOMPARE(pd->mode, SECCOMP_POLICY_DENY_LIST);
-    QVERIFY(!pd->needs_listener);
-    for (seccomp_program *p : { pa, pb, pc, pd })
+    QVERIFY(pd->needs_listener);
+    seccomp_policy_actions kernel;
+    seccomp_policy_kernel_actions(&kernel);
+    QCOMPARE(seccomp_policy_build(b, 0, &kernel, &pe, nullptr), 0);
+    QVERIFY(!pe->needs_listener);
+    QVERIFY(pe != pd);
+    for (seccomp_program *p : { pa, pb, pc, pd, pe })
         seccomp_program_unref(p);
     seccomp_policy_cache_flush();
     qfs_policy_free(a);
