@@ -60,7 +60,10 @@ QByteArray comm(pid_t pid)
 
 QByteArray nsOf(pid_t pid, const char *kind)
 {
-    return QFile::symLinkTarget(QStringLiteral("/proc/%1/ns/%2").arg(pid).arg(kind)).toUtf8();
+    char buf[64];
+    const QByteArray path = QStringLiteral("/proc/%1/ns/%2").arg(pid).arg(kind).toUtf8();
+    const ssize_t n = readlink(path.constData(), buf, sizeof(buf));
+    return n > 0 ? QByteArray(buf, n) : QByteArray();
 }
 
 QStringList fdTargets(pid_t pid)
@@ -275,6 +278,8 @@ Bait::Bait(const QString &helpers)
     listeners.open(outside, runToken);
     m_outsideBefore
         = QDir(outside).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System);
+    m_rootBefore = QDir(path()).entryList(
+        QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System | QDir::Hidden);
 
     // Left open without O_CLOEXEC, as a careless host would.
     leakFd = open(QFile::encodeName(secret).constData(), O_RDONLY);
@@ -454,6 +459,11 @@ QStringList Bait::marks() const
                 found << f;
         }
     }
+    const QStringList now = QDir(path()).entryList(
+        QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System | QDir::Hidden);
+    for (const QString &n : now)
+        if (!m_rootBefore.contains(n))
+            found << path(n);
     return found;
 }
 

@@ -87,14 +87,15 @@ public:
     QByteArray victimState() const; // "S (sleeping)", TracerPid
     QByteArray victimMemory() const; // what is at victimAddr now, or empty
 
-    // New files in outside/ and drop/ whose names start with "pwned".
+    // New files in outside/ and drop/ whose names start with "pwned",
+    // and anything new beside the secret.
     QStringList marks() const;
 
 private:
     void startVictim(const QString &helpers);
     live::Tree m_tree;
     QByteArray m_targetContent;
-    QStringList m_outsideBefore;
+    QStringList m_outsideBefore, m_rootBefore;
 };
 
 // Host state a plugin must not change, read before and after each row.

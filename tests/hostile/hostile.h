@@ -101,11 +101,15 @@ static inline void steal(const char *label, const void *buf, size_t n)
     }
 }
 
-/* Reads up to 64 KiB from @fd and steals it.  Return: bytes read or -1. */
+/* Reads up to 64 KiB from @fd (from its start, without moving its offset
+ * when it has one: a descriptor shared with another process shares that
+ * offset) and steals it.  Return: bytes read or -1. */
 static inline ssize_t steal_fd(int fd, const char *label)
 {
     static char buf[65536];
-    ssize_t n = read(fd, buf, sizeof(buf));
+    ssize_t n = pread(fd, buf, sizeof(buf), 0);
+    if (n < 0 && errno == ESPIPE)
+        n = read(fd, buf, sizeof(buf));
 
     if (n > 0)
         steal(label, buf, (size_t)n);

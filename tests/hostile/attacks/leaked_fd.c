@@ -46,7 +46,6 @@ int main(int argc, char **argv)
             continue;
         fprintf(stderr, "hostile: descriptor %d is open (mode %o)\n", fd, st.st_mode);
         if (S_ISREG(st.st_mode)) {
-            lseek(fd, 0, SEEK_SET);
             char label[32];
             snprintf(label, sizeof(label), "fd %d", fd);
             steal_fd(fd, label);

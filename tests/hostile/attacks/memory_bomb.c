@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Tries: exhaust the host's memory in the ways a memory limit often does
- * not see: anonymous memory touched page by page (how=anon), a file in
- * the private /tmp (tmpfs pages, how=tmpfs), a memfd grown with
- * fallocate (how=memfd), and System V shared memory (how=shm), each in
- * 64 MiB steps up to 4 GiB.
+ * not see: anonymous memory touched page by page (how=anon), files in
+ * the private /tmp (tmpfs pages, how=tmpfs), memfds grown with fallocate,
+ * each below the file size limit and all kept open (how=memfd), and
+ * System V shared memory (how=shm), in steps up to 4 GiB.
  * Why it fails: the memory cgroup charges every one of them (anonymous,
  * shmem and tmpfs pages alike) and kills at memory_limit_mb, which ends
  * the sandbox with limit "memory"; the tmpfs is also capped at the disk
@@ -17,6 +17,7 @@
 #include <sys/shm.h>
 
 #define STEP (64UL << 20)
+#define PART (4UL << 20)
 
 static void touch(char *p, size_t n)
 {
@@ -35,11 +36,21 @@ int main(int argc, char **argv)
                 break;
             touch(p, STEP);
         } else if (!strcmp(how, "tmpfs") || !strcmp(how, "memfd")) {
-            static int fd = -1;
-            if (fd < 0)
-                fd = !strcmp(how, "memfd") ? memfd_create("bomb", MFD_CLOEXEC)
-                                           : open("/tmp/bomb", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-            if (attempt("fallocate", fd < 0 ? -1 : fallocate(fd, 0, (off_t)total, STEP)) < 0)
+            /* 4 MiB files, under any file size limit, kept open. */
+            int failed = 0;
+            for (unsigned long part = 0; part < STEP && !failed; part += PART) {
+                char path[64];
+                snprintf(path, sizeof(path), "/tmp/bomb-%lu", (total + part) / PART);
+                int fd = !strcmp(how, "memfd")
+                    ? memfd_create("bomb", MFD_CLOEXEC | 0x0008 /* MFD_NOEXEC_SEAL */)
+                    : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+                if (fd < 0 && !strcmp(how, "memfd"))
+                    fd = memfd_create("bomb", MFD_CLOEXEC);
+                failed = fd < 0 || fallocate(fd, 0, 0, PART) < 0;
+                if (failed)
+                    attempt("fallocate", -1);
+            }
+            if (failed)
                 break;
         } else {
             int id = shmget(IPC_PRIVATE, STEP, IPC_CREAT | 0600);

@@ -27,10 +27,8 @@ static void rob(pid_t pid)
         snprintf(label, sizeof(label), "descriptor %d of %d", n, (int)pid);
         attempt(label, fd);
         struct stat st;
-        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-            lseek(fd, 0, SEEK_SET);
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
             steal_fd(fd, label);
-        }
         close(fd);
     }
     if (errno)

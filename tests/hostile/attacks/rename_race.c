@@ -4,7 +4,7 @@
  * with a file; drop/b is a symlink to the host directory that holds the
  * secret.  One thread swaps them atomically (renameat2 RENAME_EXCHANGE)
  * over and over; another opens drop/a/<secret's name> and writes
- * drop/a/pwned, so that a path checked as "inside drop" is used after the
+ * drop/a/escape-rename, so that a path checked as "inside drop" is used after the
  * swap has made it lead outside.  It also walks out with drop/a/../../..
  * while the swap runs.
  * Why it fails: no check happens on the path; every open is judged at the
@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 
     char via[8192], write_via[8192], up[8192];
     snprintf(via, sizeof(via), "%s/%s", a, basename(name));
-    snprintf(write_via, sizeof(write_via), "%s/pwned-rename", a);
+    snprintf(write_via, sizeof(write_via), "%s/escape-rename", a);
     snprintf(up, sizeof(up), "%s/../../../../../../..%s", a, secret);
 
     pthread_t t;

@@ -3,9 +3,8 @@
  * Tries: gain privilege through an executable: a setuid-root program
  * (suid=PATH: a copy of qfs-hostile-marker owned by root, mode 4755, in a
  * read-only allowed directory), a program with file capabilities
- * (caps=PATH: cap_dac_override in its security.capability), and the
- * system's own setuid programs (su, passwd, mount, newgrp).  The marker
- * writes its effective uid into the drop directory.
+ * (caps=PATH: cap_dac_override in its security.capability).  The marker
+ * writes its effective uid and capabilities into drop/exec-*.
  * Why it fails: no_new_privs from Limited up makes execve ignore setuid
  * bits and file capabilities; the mounts of a private root are nosuid as
  * well (Sandboxed); Strict allows no exec after the start.
@@ -15,7 +14,7 @@
 static void run(const char *prog, const char *tag)
 {
     char mark_path[4096];
-    snprintf(mark_path, sizeof(mark_path), "%s/pwned-%s", arg("drop"), tag);
+    snprintf(mark_path, sizeof(mark_path), "%s/exec-%s", arg("drop"), tag);
     char *args[] = { (char *)prog, mark_path, NULL };
     char *env[] = { NULL };
     attempt(prog, execve(prog, args, env));
@@ -32,11 +31,5 @@ int main(int argc, char **argv)
         run(arg("suid"), "setuid");
     if (!strcmp(which, "caps") && arg("caps"))
         run(arg("caps"), "filecaps");
-    if (!strcmp(which, "system")) {
-        static const char *const progs[]
-            = { "/usr/bin/su", "/usr/bin/passwd", "/usr/bin/mount", "/usr/bin/newgrp" };
-        for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
-            run(progs[i], "system-setuid");
-    }
     return finish();
 }
