@@ -637,6 +637,8 @@ static void out_call(struct out *o, const struct notify_call *call, const char *
 			out_add(o, "TIOCSTI");
 		else if (req == TIOCLINUX)
 			out_add(o, "TIOCLINUX");
+		else if (req == TIOCSETD)
+			out_add(o, "TIOCSETD");
 		else
 			out_add(o, "%#x", req);
 	} else if (streq(name, "personality")) {
@@ -821,11 +823,12 @@ static bool refusal_of(const struct enforcer *e, const struct notify_call *call,
 	}
 	if (streq(name, "ioctl")) {
 		uint32_t req = (uint32_t)uarg(call, 1);
-		if (req == TIOCSTI || req == TIOCLINUX) {
+		if (req == TIOCSTI || req == TIOCLINUX || req == TIOCSETD) {
 			*r = (struct decide_refusal){
 				DECIDE_BASELINE, QFS_VIOLATION_UNAUTHORIZED_SYSTEM_CALL, NULL,
-				req == TIOCSTI ? "injecting input into a terminal"
-					       : "controlling the Linux console",
+				req == TIOCSTI	   ? "injecting input into a terminal"
+				: req == TIOCLINUX ? "controlling the Linux console"
+						   : "replacing a terminal's line discipline",
 				EPERM};
 			return true;
 		}

@@ -4,7 +4,12 @@
  *
  * libseccomp builds the filter; a short hand-written prefix in front of it
  * checks what libseccomp cannot express safely:
- *  - the TIOCSTI and TIOCLINUX ioctls, compared on the low 32 bits of the
+ *  - the ioctls that reach into a terminal the plugin shares with the host:
+ *    TIOCSTI (injecting input), TIOCLINUX (the console's selection and
+ *    more) and TIOCSETD (replacing the terminal's line discipline, which
+ *    leaves the user's terminal deaf under N_NULL and, where modules
+ *    load on demand, reaches disciplines such as n_gsm that privilege
+ *    escalations have come through), compared on the low 32 bits of the
  *    request only.  The kernel truncates the request to an unsigned int,
  *    while libseccomp (2.5) compares all 64 bits even with SCMP_A1_32(), so
  *    a request with garbage in the upper half would slip past it;
@@ -558,7 +563,7 @@ static int allow_list_end_nr(void)
 #else
 #define ARG_LO(n) (offsetof(struct seccomp_data, args) + 8 * (n) + 4)
 #endif
-#define PREFIX_LEN 15
+#define PREFIX_LEN 16
 
 /* @unknown: what a syscall numbered @first_unknown or above gets (any
  * number with the x32 bit goes on to libseccomp's architecture check). */
@@ -573,21 +578,22 @@ static int prefix_build(struct sock_filter *f, uint32_t action, uint32_t first_u
 		return -ENOSYS;
 	const struct sock_filter p[PREFIX_LEN] = {
 		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, 13),
+		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, 14),
 		/* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 		/* 3 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, first_unknown, 0, 2),
 		/* 4 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 1, 0),
 		/* 5 */ BPF_STMT(BPF_RET | BPF_K, unknown),
-		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr_ioctl, 0, 3),
+		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr_ioctl, 0, 4),
 		/* 7 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),
-		/* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 5, 0),
-		/* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 4, 5),
-		/* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr_personality, 0, 4),
-		/* 11 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),
-		/* 12 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),
-		/* 13 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffu, 1, 0),
-		/* 14 */ BPF_STMT(BPF_RET | BPF_K, action),
-		/* 15: libseccomp's program */
+		/* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 6, 0),
+		/* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 5, 0),
+		/* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSETD, 4, 5),
+		/* 11 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr_personality, 0, 4),
+		/* 12 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),
+		/* 13 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),
+		/* 14 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffu, 1, 0),
+		/* 15 */ BPF_STMT(BPF_RET | BPF_K, action),
+		/* 16: libseccomp's program */
 	};
 	memcpy(f, p, sizeof(p));
 	return 0;

@@ -50,7 +50,7 @@ struct seccomp_policy_actions {
 	uint32_t baseline; /* the level's baseline deny-list */
 	uint32_t blocked;  /* syscalls named by blocked_apis (directly or by group) */
 	uint32_t effect;   /* fork/vfork/clone of processes, W^X, memfd without noexec seal */
-	uint32_t args;	   /* TIOCSTI/TIOCLINUX ioctls, personality changes */
+	uint32_t args;	   /* TIOCSTI/TIOCLINUX/TIOCSETD ioctls, personality changes */
 	uint32_t unlisted; /* allow-list only: everything not in the table */
 	uint32_t exec;	   /* execve/execveat when exec is blocked */
 	uint32_t file;	   /* the file syscalls being reported (SCMP_ACT_ALLOW: none) */

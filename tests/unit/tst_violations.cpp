@@ -207,6 +207,10 @@ void TestViolations::words_data()
                                << A { 1, qulonglong(TIOCLINUX) } << sys
                                << "ioctl(fd 1, TIOCLINUX) — controlling the Linux console"
                                << "" << EPERM;
+    QTest::newRow("TIOCSETD") << "limited" << QStringList() << "ioctl"
+                              << A { 0, (1ull << 32) | TIOCSETD } << sys
+                              << "ioctl(fd 0, TIOCSETD) — replacing a terminal's line discipline"
+                              << "" << EPERM;
     QTest::newRow("personality") << "limited" << QStringList() << "personality" << A { 0x0040000 }
                                  << sys << "personality(0x40000) — changing the execution domain"
                                  << "" << EPERM;
