@@ -63,6 +63,7 @@ struct enforcer {
 	bool strict;
 	unsigned effects;
 	unsigned sockets;
+	unsigned host;
 	unsigned files;
 	char *plugin_file;
 	char *interpreter;
@@ -97,6 +98,7 @@ int enforcer_new(const struct enforcer_view *view, struct enforcer **ret)
 	e->strict = view->strict;
 	e->effects = view->effects;
 	e->sockets = view->sockets;
+	e->host = view->host;
 	e->files = view->files;
 	if (view->plugin_file && !(e->plugin_file = strdup(view->plugin_file)))
 		goto oom;
@@ -654,6 +656,8 @@ static void out_call(struct out *o, const struct notify_call *call, const char *
 		out_enum(o, (uint32_t)iarg(call, 1), signals, ARRAY_SIZE(signals));
 	} else if (streq(name, "pidfd_open")) {
 		out_add(o, "pid %d", iarg(call, 0));
+	} else if (streq(name, "shmget") || streq(name, "msgget") || streq(name, "semget")) {
+		out_add(o, "key %#x", (uint32_t)iarg(call, 0));
 	} else if (streq(name, "pidfd_send_signal")) {
 		out_add(o, "pidfd %d, ", iarg(call, 0));
 		out_enum(o, (uint32_t)iarg(call, 1), signals, ARRAY_SIZE(signals));
@@ -820,6 +824,12 @@ static bool refusal_of(const struct enforcer *e, const struct notify_call *call,
 				"a socket family Strict does not allow", EPERM};
 			return true;
 		}
+	}
+	const char *why = seccomp_policy_host_refusal(e->host, name, &call->req->data);
+	if (why) {
+		*r = (struct decide_refusal){DECIDE_EFFECT, QFS_VIOLATION_UNAUTHORIZED_SYSTEM_CALL,
+					     NULL, why, EPERM};
+		return true;
 	}
 	if (streq(name, "ioctl")) {
 		uint32_t req = (uint32_t)uarg(call, 1);

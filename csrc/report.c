@@ -226,6 +226,8 @@ static json_t *enforcement_json(const qfs_sandbox *sb)
 			json_array_append_new(effects, json_string("no_inet_sockets"));
 		if (e->sockets & SECCOMP_SOCKET_FAMILIES)
 			json_array_append_new(effects, json_string("socket_families"));
+		if (e->host & SECCOMP_NO_HOST_IPC)
+			json_array_append_new(effects, json_string("no_host_ipc"));
 	}
 	json_object_set_new(o, "effects", effects);
 	json_object_set_new(o, "mdwe", json_boolean(e->mdwe));

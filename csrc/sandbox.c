@@ -806,6 +806,7 @@ static int enforcer_plan(qfs_sandbox *sb, const struct launch_plan *plan, qfs_er
 		.strict = enf->level >= QFS_LEVEL_STRICT,
 		.effects = enf->effects,
 		.sockets = enf->sockets,
+		.host = enf->host,
 		.files = enf->files,
 		.plugin_file = launch_plan_file(plan),
 		.interpreter = launch_plan_interpreter(plan),

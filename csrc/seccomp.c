@@ -371,6 +371,51 @@ static void add_network_rules(struct builder *b, bool allow_list, unsigned effec
 	}
 }
 
+/* The calls add_host_rules() decides; the generic passes skip them. */
+static const char *const ipc_calls[] = {
+	"shmget",    "shmat",	     "shmctl",		"msgget",     "msgsnd",	       "msgrcv",
+	"msgctl",    "semget",	     "semop",		"semtimedop", "semctl",	       "mq_open",
+	"mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify",  "mq_getsetattr",
+};
+
+static bool is_host_rule(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(ipc_calls); i++)
+		if (streq(ipc_calls[i], name))
+			return true;
+	return false;
+}
+
+const char *seccomp_policy_host_refusal(unsigned host, const char *name,
+					const struct seccomp_data *data)
+{
+	if (host & SECCOMP_NO_HOST_IPC)
+		for (size_t i = 0; i < ARRAY_SIZE(ipc_calls); i++)
+			if (streq(ipc_calls[i], name))
+				return "System V IPC or a message queue of the host's IPC "
+				       "namespace (no IPC namespace at this level)";
+	return NULL;
+}
+
+/* What a run without an IPC namespace shares with the host (see
+ * seccomp_policy.h). */
+static void add_host_rules(struct builder *b, bool allow_list, unsigned effects,
+			   const struct seccomp_policy_actions *a, const struct refused *r)
+{
+	const uint32_t allow = SCMP_ACT_ALLOW, act = a->effect;
+	const bool no_ipc = effects & SECCOMP_NO_HOST_IPC;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ipc_calls); i++) {
+		const char *name = ipc_calls[i];
+		if (named(r, name))
+			add_simple(b, refusal_action(a, r, name), name);
+		else if (no_ipc)
+			add_simple(b, act, name);
+		else if (allow_list && apis_allow_listed(name))
+			add_simple(b, allow, name);
+	}
+}
+
 /* The calls whose argument decides, in both modes. */
 static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode, unsigned effects,
 			       const struct seccomp_policy_actions *a, const struct refused *r)
@@ -469,6 +514,7 @@ static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode,
 		add_simple(b, named(r, *s) ? refusal_action(a, r, *s) : allow, *s);
 
 	add_network_rules(b, allow_list, effects, a, r);
+	add_host_rules(b, allow_list, effects, a, r);
 }
 
 /*
@@ -667,7 +713,8 @@ static int compile(const struct cache_key *k, struct seccomp_program **ret, qfs_
 		for (size_t i = 0; i < apis_allow_count(); i++) {
 			const char *name = apis_allow_get(i);
 			if (!apis_argument_rule(name) && !is_file_rule(name) &&
-			    !is_network_rule(name) && refused_why(&k->refused, name) == REFUSED_NOT)
+			    !is_network_rule(name) && !is_host_rule(name) &&
+			    refused_why(&k->refused, name) == REFUSED_NOT)
 				add_simple(&b, SCMP_ACT_ALLOW, name);
 		}
 	} else {
@@ -678,7 +725,7 @@ static int compile(const struct cache_key *k, struct seccomp_program **ret, qfs_
 			_cleanup_free_ char *name =
 				seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
 			if (!name || apis_argument_rule(name) || is_file_rule(name) ||
-			    is_network_rule(name))
+			    is_network_rule(name) || is_host_rule(name))
 				continue;
 			add_simple(&b, blk ? a->blocked : a->baseline, name);
 		}

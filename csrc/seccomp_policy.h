@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include <qfsandbox/policy.h>
 
@@ -91,6 +92,25 @@ struct seccomp_policy_actions {
  * (AF_SMC over TCP, AF_RDS, AF_TIPC), none is what a plugin needs.
  */
 #define SECCOMP_SOCKET_FAMILIES (1u << 21)
+
+/*
+ * The host's objects a plugin without a namespace still shares, refused by
+ * the filter (Limited, or a best-effort run without namespaces), as the
+ * sockets above.  SECCOMP_NO_HOST_IPC, without an IPC namespace: System V shared memory,
+ *    message queues and semaphores and POSIX message queues.  They are named
+ *    by keys and ids, not paths, so Landlock never sees them: a plugin could
+ *    attach the host's segments (X11's MIT-SHM, a database's buffers) and
+ *    leave its own behind after the sandbox, its memory still charged;
+ */
+#define SECCOMP_NO_HOST_IPC (1u << 22)
+
+/*
+ * seccomp_policy_host_refusal() - whether the rules above refuse @name
+ * with the arguments of @data (a notification's registers) under @host:
+ * the filter's own decision.  Return: the refusal in words, or NULL.
+ */
+const char *seccomp_policy_host_refusal(unsigned host, const char *name,
+					const struct seccomp_data *data);
 
 /* Every refusal to the listener (SCMP_ACT_NOTIFY), where the enforcer
  * answers and reports it; the file syscalls too. */
