@@ -654,8 +654,12 @@ static void out_call(struct out *o, const struct notify_call *call, const char *
 	} else if (streq(name, "rt_sigqueueinfo")) {
 		out_add(o, "pid %d, ", iarg(call, 0));
 		out_enum(o, (uint32_t)iarg(call, 1), signals, ARRAY_SIZE(signals));
-	} else if (streq(name, "pidfd_open")) {
+	} else if (streq(name, "pidfd_open") || streq(name, "prlimit64") ||
+		   streq(name, "sched_setaffinity") || streq(name, "sched_setscheduler") ||
+		   streq(name, "sched_setparam") || streq(name, "sched_setattr")) {
 		out_add(o, "pid %d", iarg(call, 0));
+	} else if (streq(name, "setpriority") || streq(name, "ioprio_set")) {
+		out_add(o, "which %d, who %d", iarg(call, 0), iarg(call, 1));
 	} else if (streq(name, "shmget") || streq(name, "msgget") || streq(name, "semget")) {
 		out_add(o, "key %#x", (uint32_t)iarg(call, 0));
 	} else if (streq(name, "pidfd_send_signal")) {

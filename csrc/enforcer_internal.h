@@ -47,7 +47,7 @@ struct enforcer_view {
 	bool strict;	   /* a violation ends the plugin */
 	unsigned effects;  /* enum apis_effect the filter enforces */
 	unsigned sockets;  /* SECCOMP_NO_*_SOCKETS the filter enforces */
-	unsigned host;	   /* SECCOMP_NO_HOST_IPC */
+	unsigned host;	   /* SECCOMP_NO_HOST_IPC, SECCOMP_OWN_TASK_ONLY */
 	unsigned files;	   /* enum enforcer_files */
 	const char *plugin_file; /* readable; copied */
 	const char *interpreter; /* readable; copied; may be NULL */

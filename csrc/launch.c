@@ -624,7 +624,9 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 		effects |= SECCOMP_SOCKET_FAMILIES;
 	if (restricted && !(p->clone_flags & CLONE_NEWIPC))
 		effects |= SECCOMP_NO_HOST_IPC;
-	p->enf.host = effects & SECCOMP_NO_HOST_IPC;
+	if (restricted && !(p->clone_flags & CLONE_NEWPID))
+		effects |= SECCOMP_OWN_TASK_ONLY;
+	p->enf.host = effects & (SECCOMP_NO_HOST_IPC | SECCOMP_OWN_TASK_ONLY);
 	if (p->enf.net_mode == NET_MODE_COUNTED || p->enf.net_mode == NET_MODE_MEDIATED)
 		effects |= SECCOMP_MEDIATE_NETWORK;
 	p->enf.sockets = effects & (SECCOMP_NO_UNIX_SOCKETS | SECCOMP_NO_INET_SOCKETS |

@@ -102,7 +102,7 @@ struct launch_enforcement {
 	unsigned files;	  /* enum enforcer_files: file syscalls sent to the listener */
 	unsigned effects; /* enum apis_effect enforced */
 	unsigned sockets; /* SECCOMP_NO_*_SOCKETS */
-	unsigned host;	  /* SECCOMP_NO_HOST_IPC */
+	unsigned host;	  /* SECCOMP_NO_HOST_IPC, SECCOMP_OWN_TASK_ONLY */
 	bool mdwe;
 	bool no_new_privs;
 	bool caps_dropped;

@@ -377,11 +377,28 @@ static const char *const ipc_calls[] = {
 	"msgctl",    "semget",	     "semop",		"semtimedop", "semctl",	       "mq_open",
 	"mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify",  "mq_getsetattr",
 };
+/* Calls naming a process in argument 0. */
+static const char *const pid_calls[] = {"prlimit64", "sched_setaffinity", "sched_setscheduler",
+					"sched_setparam", "sched_setattr"};
+/* Calls naming a process, group or user by (which = arg 0, who = arg 1). */
+static const struct {
+	const char *name;
+	uint32_t process, group, user; /* the values of `which` */
+} which_calls[] = {
+	{"setpriority", 0 /* PRIO_PROCESS */, 1 /* PRIO_PGRP */, 2 /* PRIO_USER */},
+	{"ioprio_set", 1 /* IOPRIO_WHO_PROCESS */, 2 /* IOPRIO_WHO_PGRP */, 3 /* _USER */},
+};
 
 static bool is_host_rule(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(ipc_calls); i++)
 		if (streq(ipc_calls[i], name))
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(pid_calls); i++)
+		if (streq(pid_calls[i], name))
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(which_calls); i++)
+		if (streq(which_calls[i].name, name))
 			return true;
 	return false;
 }
@@ -394,16 +411,38 @@ const char *seccomp_policy_host_refusal(unsigned host, const char *name,
 			if (streq(ipc_calls[i], name))
 				return "System V IPC or a message queue of the host's IPC "
 				       "namespace (no IPC namespace at this level)";
+	if (!(host & SECCOMP_OWN_TASK_ONLY))
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(pid_calls); i++)
+		if (streq(pid_calls[i], name) && data->args[0] != 0)
+			return "changing another process (no pid namespace at this level: only "
+			       "the caller itself, as pid 0)";
+	for (size_t i = 0; i < ARRAY_SIZE(which_calls); i++)
+		if (streq(which_calls[i].name, name) &&
+		    (data->args[1] != 0 || (uint32_t)data->args[0] == which_calls[i].user))
+			return "changing other processes (no pid namespace at this level: only "
+			       "the caller itself or its own process group, as 0)";
 	return NULL;
 }
 
-/* What a run without an IPC namespace shares with the host (see
- * seccomp_policy.h). */
+/* What a run without IPC or pid namespace shares with the host (see
+ * seccomp_policy.h).  Comparisons of a pid against 0 use all 64 bits
+ * where they refuse, which errs on the safe side: the kernel reads an int,
+ * so garbage in the upper half only makes a refusal of what it would have
+ * read as 0. */
 static void add_host_rules(struct builder *b, bool allow_list, unsigned effects,
 			   const struct seccomp_policy_actions *a, const struct refused *r)
 {
 	const uint32_t allow = SCMP_ACT_ALLOW, act = a->effect;
 	const bool no_ipc = effects & SECCOMP_NO_HOST_IPC;
+	const bool own = effects & SECCOMP_OWN_TASK_ONLY;
+	const struct scmp_arg_cmp other0 = {.arg = 0, .op = SCMP_CMP_NE, .datum_a = 0};
+	const struct scmp_arg_cmp other1 = {.arg = 1, .op = SCMP_CMP_NE, .datum_a = 0};
+#define ARG32_IS(n, v)                                                                             \
+	{                                                                                          \
+		.arg = (n), .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu, .datum_b = (v)       \
+	}
+	const struct scmp_arg_cmp self0 = ARG32_IS(0, 0), self1 = ARG32_IS(1, 0);
 
 	for (size_t i = 0; i < ARRAY_SIZE(ipc_calls); i++) {
 		const char *name = ipc_calls[i];
@@ -414,6 +453,42 @@ static void add_host_rules(struct builder *b, bool allow_list, unsigned effects,
 		else if (allow_list && apis_allow_listed(name))
 			add_simple(b, allow, name);
 	}
+	for (size_t i = 0; i < ARRAY_SIZE(pid_calls); i++) {
+		const char *name = pid_calls[i];
+		const bool listed = !allow_list || apis_allow_listed(name);
+		if (named(r, name))
+			add_simple(b, refusal_action(a, r, name), name);
+		else if (!own && allow_list && listed)
+			add_simple(b, allow, name);
+		else if (own && allow_list && listed)
+			add(b, allow, name, 1, &self0);
+		else if (own && !allow_list)
+			add(b, act, name, 1, &other0);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(which_calls); i++) {
+		const char *name = which_calls[i].name;
+		const bool listed = !allow_list || apis_allow_listed(name);
+		const struct scmp_arg_cmp process = ARG32_IS(0, which_calls[i].process),
+					  group = ARG32_IS(0, which_calls[i].group),
+					  user = ARG32_IS(0, which_calls[i].user);
+		if (named(r, name)) {
+			add_simple(b, refusal_action(a, r, name), name);
+		} else if (!own) {
+			if (allow_list && listed)
+				add_simple(b, allow, name);
+		} else if (allow_list) {
+			/* Itself, or its own process group (the sandbox's). */
+			if (listed) {
+				add(b, allow, name, 2,
+				    (const struct scmp_arg_cmp[]){process, self1});
+				add(b, allow, name, 2, (const struct scmp_arg_cmp[]){group, self1});
+			}
+		} else {
+			add(b, act, name, 1, &other1);
+			add(b, act, name, 1, &user);
+		}
+	}
+#undef ARG32_IS
 }
 
 /* The calls whose argument decides, in both modes. */

@@ -96,13 +96,23 @@ struct seccomp_policy_actions {
 /*
  * The host's objects a plugin without a namespace still shares, refused by
  * the filter (Limited, or a best-effort run without namespaces), as the
- * sockets above.  SECCOMP_NO_HOST_IPC, without an IPC namespace: System V shared memory,
+ * sockets above:
+ *  - SECCOMP_NO_HOST_IPC, without an IPC namespace: System V shared memory,
  *    message queues and semaphores and POSIX message queues.  They are named
  *    by keys and ids, not paths, so Landlock never sees them: a plugin could
  *    attach the host's segments (X11's MIT-SHM, a database's buffers) and
  *    leave its own behind after the sandbox, its memory still charged;
+ *  - SECCOMP_OWN_TASK_ONLY, without a pid namespace: the calls that change
+ *    another process by pid (prlimit64, setpriority, the sched_set* calls,
+ *    ioprio_set) only for the caller itself (pid 0, or its own process
+ *    group); Landlock scopes signals and ptrace, but not these, which the
+ *    kernel allows between processes of one uid: another sandbox's plugin,
+ *    or an unprivileged host application, left with 7 descriptors, pinned
+ *    to one CPU or moved to SCHED_IDLE.  A thread's own id is refused too:
+ *    the filter cannot tell it from another process's.
  */
-#define SECCOMP_NO_HOST_IPC (1u << 22)
+#define SECCOMP_NO_HOST_IPC   (1u << 22)
+#define SECCOMP_OWN_TASK_ONLY (1u << 23)
 
 /*
  * seccomp_policy_host_refusal() - whether the rules above refuse @name

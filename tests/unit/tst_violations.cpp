@@ -212,7 +212,7 @@ void TestViolations::words_data()
                               << A { 0, (1ull << 32) | TIOCSETD } << sys
                               << "ioctl(fd 0, TIOCSETD) — replacing a terminal's line discipline"
                               << "" << EPERM;
-    // What a plugin without an IPC namespace would share with the host.
+    // What a plugin without IPC or pid namespace would share with the host.
     QTest::newRow("shmget")
         << "limited" << QStringList() << "shmget" << A { 0x51f5, 4096, 01666 } << sys
         << "shmget(key 0x51f5) — System V IPC or a message queue of the host's IPC "
@@ -222,6 +222,18 @@ void TestViolations::words_data()
                              << "mq_open() — System V IPC or a message queue of the host's "
                                 "IPC namespace (no IPC namespace at this level)"
                              << "" << EPERM;
+    QTest::newRow("prlimit64 of another")
+        << "limited" << QStringList() << "prlimit64" << A { 4242, 7 } << sys
+        << "prlimit64(pid 4242) — changing another process (no pid "
+           "namespace at this level: only the caller itself, "
+           "as pid 0)"
+        << "" << EPERM;
+    QTest::newRow("setpriority of the user")
+        << "limited" << QStringList() << "setpriority" << A { 2, 0, 19 } << sys
+        << "setpriority(which 2, who 0) — changing other processes (no "
+           "pid namespace at this level: only the caller "
+           "itself or its own process group, as 0)"
+        << "" << EPERM;
     QTest::newRow("personality") << "limited" << QStringList() << "personality" << A { 0x0040000 }
                                  << sys << "personality(0x40000) — changing the execution domain"
                                  << "" << EPERM;
@@ -285,7 +297,7 @@ void TestViolations::words()
     const bool limited = policy == "limited";
     Enforcer e = makeEnforcer(p.get(), !limited, effects,
         limited ? SECCOMP_NO_UNIX_SOCKETS | SECCOMP_NO_INET_SOCKETS : 0,
-        limited ? SECCOMP_NO_HOST_IPC : 0);
+        limited ? SECCOMP_NO_HOST_IPC | SECCOMP_OWN_TASK_ONLY : 0);
 
     notify *n = nullptr;
     QCOMPARE(notify_new(-1, &n), 0);
