@@ -157,6 +157,7 @@ struct launch_child {
 	int listener;  /* seccomp user notification descriptor, or -1 */
 	int exit_pipe; /* the init's report of the plugin's wait status, or -1 */
 	bool own_pid_ns;
+	bool reaper;	    /* no pid namespace: the init ends the sandbox on SIGTERM */
 	bool exec_consumed; /* the listener already let the plan's exec through */
 	/* The user and network namespaces created for this run, for the next
 	 * run of the same sandbox to join; -1 when none were created (or

@@ -875,37 +875,72 @@ int seccomp_policy_build(const qfs_policy *policy, unsigned effects,
  * by hand: eleven instructions load in microseconds, where the plugin's
  * allow-list takes a hundred.
  */
-static struct sock_filter init_insns[16];
-static struct sock_fprog init_prog;
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+/*
+ * The init of a run without a pid namespace (Limited) reaps as a
+ * subreaper and, when the plugin's main process ends or the supervisor
+ * goes, kills what is left: it also waits for signals, reads its list of
+ * children from /proc and sends SIGKILL.
+ */
+struct init_program {
+	struct sock_filter insns[24];
+	struct sock_fprog prog;
+	pthread_once_t once;
+};
 
-static void init_build(void)
+static struct init_program init_plain = {.once = PTHREAD_ONCE_INIT};
+static struct init_program init_reaper = {.once = PTHREAD_ONCE_INIT};
+
+static void init_build(struct init_program *ip, const int *allowed, unsigned n)
+{
+	unsigned k = 0;
+
+	ip->insns[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						      offsetof(struct seccomp_data, arch));
+	ip->insns[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+						      seccomp_arch_native(), 1, 0);
+	ip->insns[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	ip->insns[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						      offsetof(struct seccomp_data, nr));
+	for (unsigned i = 0; i < n; i++) /* to the ALLOW after the KILL */
+		ip->insns[k++] = (struct sock_filter)BPF_JUMP(
+			BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)allowed[i], (uint8_t)(n - i), 0);
+	ip->insns[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	ip->insns[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	ip->prog = (struct sock_fprog){.len = (unsigned short)k, .filter = ip->insns};
+}
+
+static void init_plain_build(void)
 {
 	static const int allowed[] = {SYS_wait4,	  SYS_write,	  SYS_close,
 				      SYS_exit,		  SYS_exit_group, SYS_rt_sigreturn,
 				      SYS_restart_syscall};
-	const unsigned n = ARRAY_SIZE(allowed);
-	unsigned k = 0;
-
-	init_insns[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						       offsetof(struct seccomp_data, arch));
-	init_insns[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-						       seccomp_arch_native(), 1, 0);
-	init_insns[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
-	init_insns[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						       offsetof(struct seccomp_data, nr));
-	for (unsigned i = 0; i < n; i++) /* to the ALLOW after the KILL */
-		init_insns[k++] = (struct sock_filter)BPF_JUMP(
-			BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)allowed[i], (uint8_t)(n - i), 0);
-	init_insns[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
-	init_insns[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	init_prog = (struct sock_fprog){.len = (unsigned short)k, .filter = init_insns};
+	init_build(&init_plain, allowed, ARRAY_SIZE(allowed));
 }
 
-const struct sock_fprog *seccomp_init_program(void)
+static void init_reaper_build(void)
 {
-	pthread_once(&init_once, init_build);
-	return &init_prog;
+	static const int allowed[] = {SYS_wait4,
+				      SYS_write,
+				      SYS_close,
+				      SYS_exit,
+				      SYS_exit_group,
+				      SYS_rt_sigreturn,
+				      SYS_restart_syscall,
+				      SYS_rt_sigtimedwait,
+				      SYS_kill,
+				      SYS_openat,
+				      SYS_read};
+	init_build(&init_reaper, allowed, ARRAY_SIZE(allowed));
+}
+
+const struct sock_fprog *seccomp_init_program(bool reaper)
+{
+	if (reaper) {
+		pthread_once(&init_reaper.once, init_reaper_build);
+		return &init_reaper.prog;
+	}
+	pthread_once(&init_plain.once, init_plain_build);
+	return &init_plain.prog;
 }
 
 int seccomp_fprog_load(const struct sock_fprog *prog)

@@ -172,9 +172,12 @@ int seccomp_program_load(const struct seccomp_program *p, bool listener);
 
 /*
  * The filter of the sandbox's own init (wait4, write, close, exit only;
- * everything else kills it).  Static; built on first use.
+ * everything else kills it); with @reaper, of the init of a run without a
+ * pid namespace, which also waits for signals, reads its children from
+ * /proc and kills them (rt_sigtimedwait, openat, read, kill).  Static;
+ * built on first use.
  */
-const struct sock_fprog *seccomp_init_program(void);
+const struct sock_fprog *seccomp_init_program(bool reaper);
 
 /* Child side, async-signal-safe: install @prog without a listener. */
 int seccomp_fprog_load(const struct sock_fprog *prog);

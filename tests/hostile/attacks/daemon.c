@@ -3,12 +3,14 @@
  * Tries: outlive the sandbox: double-fork into a new session, ignore every
  * catchable signal, clear its parent-death signal, change its process
  * group, name itself after the run (comm and argv keep run=), and keep a
- * second daemon that restarts the first; the main process exits at once,
- * as a well-behaved plugin would.
+ * second daemon that restarts the first; the main process then kills what
+ * would kill them, its parent (the sandbox's init), and exits, as a
+ * well-behaved plugin would.
  * Why it fails: when the plugin's main process ends, the sandbox ends
  * every process it made whatever session or group it is in: by its pid
- * namespace (Sandboxed, Strict), its cgroup, or the sandbox's init
- * (subreaper) at Limited.  The runner looks for the run token in every
+ * namespace (Sandboxed, Strict; its init ignores signals from inside), its
+ * cgroup, or the sandbox's init at Limited, a subreaper that the plugin,
+ * in a nested Landlock domain, cannot signal.  The runner looks for the run token in every
  * host process's command line afterwards.
  */
 #include "../hostile.h"
@@ -50,5 +52,7 @@ int main(int argc, char **argv)
         _exit(0);
     }
     waitpid(pid, NULL, 0);
+    attempt("SIGKILL to the parent", kill(getppid(), SIGKILL));
+    attempt("SIGTERM to the parent", kill(getppid(), SIGTERM));
     return 0;
 }
