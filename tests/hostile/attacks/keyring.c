@@ -6,8 +6,9 @@
  * user keyring, and request_key(), whose upcall runs a helper as root on
  * the host where one is installed.
  * Why it fails: add_key, keyctl and request_key are in the baseline
- * deny-list from Limited up.  The runner reads the uid's key count in
- * /proc/key-users while the plugin holds what it made.
+ * deny-list from Limited up.  While the plugin holds what it made, the
+ * runner looks for its keys (named after the run) in /proc/keys as the
+ * plugin's uid, which may view them.
  */
 #include "../hostile.h"
 
@@ -17,11 +18,12 @@
 int main(int argc, char **argv)
 {
     hostile_init(argc, argv);
+    char desc[128];
+    snprintf(desc, sizeof(desc), "qfs-hostile-%s", arg("run") ? arg("run") : "");
     const int rings[]
         = { KEY_SPEC_USER_KEYRING, KEY_SPEC_SESSION_KEYRING, KEY_SPEC_PROCESS_KEYRING };
     for (size_t i = 0; i < sizeof(rings) / sizeof(rings[0]); i++)
-        attempt(
-            "add_key", syscall(SYS_add_key, "user", "qfs-hostile", "PWNED", (size_t)5, rings[i]));
+        attempt("add_key", syscall(SYS_add_key, "user", desc, "PWNED", (size_t)5, rings[i]));
     char buf[4096];
     long n = attempt("keyctl READ user keyring",
         syscall(SYS_keyctl, KEYCTL_READ, KEY_SPEC_USER_KEYRING, buf, sizeof(buf)));

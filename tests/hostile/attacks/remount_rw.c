@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Tries: make what is read-only writable: remount the read-only allowed
- * directory (tools=) and /usr read-write (MS_REMOUNT|MS_BIND), clear
- * MOUNT_ATTR_RDONLY with mount_setattr(), then drop a file in each.
+ * Tries: make what is read-only writable: remount the runtime (/usr) and
+ * the directory of its own executable read-write (MS_REMOUNT|MS_BIND),
+ * clear MOUNT_ATTR_RDONLY with mount_setattr(), then drop a file in each.
  * Why it fails: remounting and mount_setattr are in the baseline deny-list,
  * and read-only bind mounts made in a more privileged namespace are locked
- * (Sandboxed, Strict); at Limited the read-only directory is read-only by
- * Landlock, which no mount flag changes.  The runner looks for the files.
+ * (Sandboxed, Strict); at Limited those directories are read-only by
+ * Landlock, which no mount flag changes.  The runner looks for the files
+ * on the host.
  */
 #include "../hostile.h"
 
@@ -31,8 +32,13 @@ static void unlock(const char *dir)
 int main(int argc, char **argv)
 {
     hostile_init(argc, argv);
-    if (arg("tools"))
-        unlock(arg("tools"));
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        *strrchr(exe, '/') = '\0';
+        unlock(exe);
+    }
     unlock("/usr");
     return finish();
 }
