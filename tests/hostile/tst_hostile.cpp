@@ -1117,6 +1117,7 @@ const Spec specs[] = {
     // Files: races, links, handles, devices, programs.
     { .name = "symlink_race", .program = "symlink_race", .levels = LST, .controlLevels = U, .breach = FILE_TOKEN },
     { .name = "rename_race", .program = "rename_race", .levels = LST, .controlLevels = U, .breach = FILE_TOKEN },
+    { .name = "open_race", .program = "open_race", .levels = LST, .controlLevels = U, .breach = FILE_TOKEN },
     { .name = "hardlink", .program = "hardlink", .levels = LST, .controlLevels = U, .breach = TARGET },
     { .name = "shocker", .program = "shocker", .levels = LST, .controlLevels = U, .breach = FILE_TOKEN,
       .prepare = shockerPrepare, .rootOnlyControl = true },
