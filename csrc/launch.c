@@ -1386,17 +1386,23 @@ static _Noreturn void child_setup(struct launch_plan *p)
 			child_fail(STEP_LANDLOCK, -r, 0);
 		close(FD_RULESET);
 	}
+	/* The kernel clears the parent-death signal whenever the effective
+	 * or file-system ids change, as they just did for a root supervisor:
+	 * set it again (SIGTERM for the reaper, which then ends the rest).
+	 * The supervisor may have died meanwhile; its end of the status
+	 * socket says so (HUP) even where getppid() is 0. */
 	if (p->reaper) {
 		uint64_t set = (1ULL << (SIGCHLD - 1)) | (1ULL << (SIGTERM - 1));
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 			child_fail(STEP_INIT, errno, 0);
-		if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, &set, NULL, sizeof(set)) < 0 ||
-		    prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0)
-			child_fail(STEP_PDEATHSIG, errno, 0);
-		/* The supervisor may have gone before the new signal was set. */
-		if (getppid() != p->parent_pid)
-			_exit(127);
+		if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, &set, NULL, sizeof(set)) < 0)
+			child_fail(STEP_SIGNALS, errno, 0);
 	}
+	if (prctl(PR_SET_PDEATHSIG, p->reaper ? SIGTERM : SIGKILL, 0, 0, 0) < 0)
+		child_fail(STEP_PDEATHSIG, errno, 0);
+	struct pollfd alive = {.fd = FD_STATUS, .events = POLLIN};
+	if (poll(&alive, 1, 0) < 0 || (alive.revents & (POLLHUP | POLLERR)))
+		_exit(127);
 	if (p->init) {
 		/* CLONE_VM | CLONE_VFORK: no copy of the address space (a
 		 * whole copy of the supervisor's), and the init sleeps until
