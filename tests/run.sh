@@ -30,9 +30,9 @@ step_tests() {
     ctest --test-dir "$QFS_BUILD" --output-on-failure
 }
 
-# The live tests again as an unprivileged uid: the launcher takes a
-# different path there (no root to drop, only the caller's own ids to map,
-# setgroups denied).  ctest writes its logs next to the CTestTestfile it
+# The live tests again as an unprivileged uid, the hostile suite among them:
+# the launcher takes a different path there (no root to drop, only the
+# caller's own ids to map, setgroups denied, no cgroups of its own).  ctest writes its logs next to the CTestTestfile it
 # reads, so it gets a directory of its own that includes the build tree's
 # live tests; the tests make their temporary directories themselves.
 QFS_UNPRIVILEGED_UID=65534
@@ -52,7 +52,8 @@ step_live_unprivileged() {
         return 1
     fi
     dir="$(mktemp -d)"
-    printf 'subdirs("%s")\n' "$QFS_BUILD/tests/live" >"$dir/CTestTestfile.cmake"
+    printf 'subdirs("%s")\nsubdirs("%s")\n' "$QFS_BUILD/tests/live" "$QFS_BUILD/tests/hostile" \
+        >"$dir/CTestTestfile.cmake"
     chown -R "$uid:$uid" "$dir"
     local rc=0
     setpriv --reuid="$uid" --regid="$uid" --clear-groups \
@@ -61,11 +62,29 @@ step_live_unprivileged() {
     return "$rc"
 }
 
+# Runs a step and keeps its wall time for the summary.
+STEP_TIMES=()
+timed() {
+    local t0=$SECONDS rc=0
+    "$@" || rc=$?
+    STEP_TIMES+=("$(printf '%5d s  %s%s' $((SECONDS - t0)) "$1" "$([ "$rc" -eq 0 ] || echo "  (failed: $rc)")")")
+    return "$rc"
+}
+
+summary() {
+    local rc=$?
+    printf '\n==> step times\n'
+    printf '%s\n' "${STEP_TIMES[@]}"
+    printf '%5d s  total\n' "$SECONDS"
+    return "$rc"
+}
+
 main() {
-    step_dependencies
-    step_build
-    step_tests
-    step_live_unprivileged
+    trap summary EXIT
+    timed step_dependencies
+    timed step_build
+    timed step_tests
+    timed step_live_unprivileged
 }
 
 main "$@"
