@@ -80,18 +80,6 @@ QStringList fdTargets(pid_t pid)
     return out;
 }
 
-QList<pid_t> processesWith(const QByteArray &needle)
-{
-    QList<pid_t> found;
-    for (const QString &p : QDir("/proc").entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        bool ok = false;
-        const pid_t pid = p.toInt(&ok);
-        if (ok && pid != getpid() && readAll("/proc/" + p + "/cmdline").contains(needle))
-            found << pid;
-    }
-    return found;
-}
-
 QString hostIpv4()
 {
     ifaddrs *list = nullptr;
@@ -355,7 +343,7 @@ Bait::~Bait()
     if ((id = semget(ipcKey, 0, 0)) >= 0)
         semctl(id, 0, IPC_RMID);
     mq_unlink(mqName.constData());
-    for (pid_t pid : processesWith(runToken))
+    for (pid_t pid : live::processesWith(runToken))
         kill(pid, SIGKILL);
 }
 

@@ -29,9 +29,6 @@ QByteArray nsOf(pid_t pid, const char *kind);
 // readlink of every /proc/PID/fd/N.
 QStringList fdTargets(pid_t pid);
 
-// Processes on the host whose command line contains @needle.
-QList<pid_t> processesWith(const QByteArray &needle);
-
 // The host's first non-loopback IPv4 address, or empty.
 QString hostIpv4();
 

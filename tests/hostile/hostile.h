@@ -30,12 +30,15 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -164,4 +167,16 @@ static inline int finish(void)
     prctl(PR_SET_NAME, "qfs-done", 0, 0, 0);
     sleep_ms(arg_num("hold", 0));
     return 0;
+}
+
+/* The abstract Unix socket address @name (no leading NUL); returns the
+ * address length, which for an abstract name counts no terminator. */
+static inline socklen_t abstract_addr(struct sockaddr_un *sa, const char *name)
+{
+    size_t n = strnlen(name, sizeof(sa->sun_path) - 1);
+
+    memset(sa, 0, sizeof(*sa));
+    sa->sun_family = AF_UNIX;
+    memcpy(sa->sun_path + 1, name, n);
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
 }

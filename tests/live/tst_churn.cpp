@@ -57,29 +57,6 @@ int countChildren()
     return n;
 }
 
-// Cgroup directories this process made ("qfs-<our pid>-<n>") that still
-// exist, under every hierarchy we are in.
-QStringList ourCgroups()
-{
-    QStringList found;
-    const QString prefix = QStringLiteral("qfs-%1-").arg(getpid());
-    QFile self("/proc/self/cgroup");
-    if (!self.open(QIODevice::ReadOnly))
-        return found;
-    for (const QByteArray &line : self.readAll().split('\n')) {
-        const QList<QByteArray> f = line.split(':');
-        if (f.size() < 3)
-            continue;
-        QByteArray ctrl = f[1].isEmpty() ? QByteArray("unified") : f[1];
-        if (ctrl.startsWith("name="))
-            ctrl = ctrl.mid(5);
-        const QString dir = "/sys/fs/cgroup/" + QString::fromUtf8(ctrl + f[2]);
-        for (const QString &n : QDir(dir).entryList({ prefix + '*' }, QDir::Dirs))
-            found << dir + '/' + n;
-    }
-    return found;
-}
-
 struct Snapshot
 {
     int fds = 0, threads = 0, children = 0;
@@ -89,7 +66,7 @@ struct Snapshot
 
 Snapshot snap()
 {
-    return { countFds(), countThreads(), countChildren(), rssKiB(), ourCgroups() };
+    return { countFds(), countThreads(), countChildren(), rssKiB(), cgroupsOf(getpid()) };
 }
 
 const int levels[] = { QFS_LEVEL_LIMITED, QFS_LEVEL_SANDBOXED, QFS_LEVEL_STRICT };

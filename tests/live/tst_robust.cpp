@@ -125,42 +125,6 @@ void dispatchUntil(qfs_loop *loop, const std::function<bool()> &done, int maxMs 
     }
 }
 
-// Processes on the host whose command line contains @needle.
-QList<pid_t> processesWith(const QByteArray &needle)
-{
-    QList<pid_t> found;
-    for (const QString &p : QDir("/proc").entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        QFile f("/proc/" + p + "/cmdline");
-        if (p.toInt() > 0 && p.toInt() != getpid() && f.open(QIODevice::ReadOnly)
-            && f.readAll().contains(needle))
-            found << pid_t(p.toInt());
-    }
-    return found;
-}
-
-// The cgroup directories named after supervisor @pid, in every hierarchy
-// this process is in.
-QStringList cgroupsOf(pid_t pid)
-{
-    QStringList found;
-    QFile self("/proc/self/cgroup");
-    if (!self.open(QIODevice::ReadOnly))
-        return found;
-    for (const QByteArray &line : self.readAll().split('\n')) {
-        const QList<QByteArray> f = line.split(':');
-        if (f.size() < 3)
-            continue;
-        QByteArray ctrl = f[1].isEmpty() ? QByteArray("unified") : f[1];
-        if (ctrl.startsWith("name="))
-            ctrl = ctrl.mid(5);
-        const QString dir = "/sys/fs/cgroup/" + QString::fromUtf8(ctrl + f[2]);
-        for (const QString &n :
-            QDir(dir).entryList({ QStringLiteral("qfs-%1-*").arg(pid) }, QDir::Dirs))
-            found << dir + '/' + n;
-    }
-    return found;
-}
-
 // `qfsandbox run` of qfs-hog holding descriptors in 1 or 4 processes
 // (the token rides in every command line), until they all run; the
 // supervisor is the CLI's child, and its cgroups carry its pid.

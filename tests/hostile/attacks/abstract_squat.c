@@ -11,20 +11,14 @@
  */
 #include "../hostile.h"
 
-#include <stddef.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-
 int main(int argc, char **argv)
 {
     hostile_init(argc, argv);
     const char *name = arg("squat");
     if (!name)
         return 2;
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    size_t n = strlen(name);
-    memcpy(sa.sun_path + 1, name, n);
-    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+    struct sockaddr_un sa;
+    socklen_t len = abstract_addr(&sa, name);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (attempt("socket(AF_UNIX)", fd) >= 0
         && attempt("bind the name", bind(fd, (struct sockaddr *)&sa, len)) == 0)
