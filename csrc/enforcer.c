@@ -20,12 +20,13 @@
  * resolves, the private root decides what exists, read-only mounts refuse
  * writes.  A racing thread that swaps the path after our copy therefore
  * gains nothing but the absence of a report.  CONTINUE would not be safe
- * where the supervisor's judgement is the only check: chmod and chown,
- * which Landlock does not cover, rest on the private root's read-only
- * mounts in Sandboxed and Strict, and under Limited on file ownership
- * alone (the plugin runs as nobody when started by root); a network
- * destination must be connected by the supervisor itself (ADDFD), never
- * continued.
+ * where the supervisor's judgement is the only check: changes of a file's
+ * mode, owner, times and extended attributes, which Landlock does not
+ * cover, rest on the private root's read-only mounts in Sandboxed and
+ * Strict; without a private root the supervisor makes them itself on the
+ * object it judged (see "Metadata without a private root" below).  A
+ * network destination must be connected by the supervisor itself (ADDFD),
+ * never continued.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -40,6 +41,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <unistd.h>
 
 #include <qfsandbox/enforcer.h>
 
@@ -65,6 +68,8 @@ struct enforcer {
 	unsigned sockets;
 	unsigned host;
 	unsigned files;
+	uid_t uid;
+	gid_t gid;
 	char *plugin_file;
 	char *interpreter;
 };
@@ -100,6 +105,8 @@ int enforcer_new(const struct enforcer_view *view, struct enforcer **ret)
 	e->sockets = view->sockets;
 	e->host = view->host;
 	e->files = view->files;
+	e->uid = view->uid;
+	e->gid = view->gid;
 	if (view->plugin_file && !(e->plugin_file = strdup(view->plugin_file)))
 		goto oom;
 	if (view->interpreter && !(e->interpreter = strdup(view->interpreter)))
@@ -1114,6 +1121,403 @@ static enum notify_disposition on_file(struct notify_call *call, void *userdata)
 	return NOTIFY_ANSWER;
 }
 
+/*
+ * Metadata without a private root.
+ *
+ * Landlock governs what a plugin opens, creates, removes, renames, links
+ * and truncates, but not the mode, owner, times and extended attributes of
+ * what already exists.  Inside a private root that does not matter: all the
+ * plugin reaches outside its writable directories is mounted read-only and
+ * the kernel answers EROFS.  Without one (Limited), only the supervisor
+ * stands between the plugin and every file of the user it runs as: a chmod
+ * through a symlink planted in a writable directory, or on an O_PATH
+ * descriptor of a file it may not open, would reach any of them.  Judging
+ * the path and answering CONTINUE cannot hold: the kernel resolves the path
+ * again, and the plugin decides what it finds then (it swaps the symlink,
+ * or rewrites the string from another thread).  So the supervisor makes
+ * these calls itself: it resolves the path once, in the plugin's stead, to
+ * an object it holds (an O_PATH descriptor), asks the kernel where that
+ * object is (/proc/self/fd), judges that, and changes that same object
+ * with the plugin's credentials.  Nothing the plugin does afterwards
+ * changes which object was judged and which was changed.
+ */
+
+enum meta_op { META_MODE, META_OWNER, META_TIMES, META_XATTR_SET, META_XATTR_REMOVE };
+enum meta_times { T_NONE, T_UTIMBUF, T_TIMEVAL, T_TIMESPEC };
+
+struct meta_call {
+	const char *name;
+	enum meta_op op;
+	int fd;	       /* argument: the descriptor acted on (fchmod ...), -1 */
+	int dirfd;     /* argument: the directory of a relative path, -1: AT_FDCWD */
+	int path;      /* argument: the path, -1 */
+	int at_flags;  /* argument: AT_SYMLINK_NOFOLLOW / AT_EMPTY_PATH, -1 */
+	bool nofollow; /* lchown, lsetxattr, lremovexattr */
+	int a1, a2;    /* mode; uid, gid; times; xattr name, value (size and flags follow) */
+	enum meta_times times;
+	const char *what;
+};
+
+static const struct meta_call meta_calls[] = {
+	{"chmod", META_MODE, -1, -1, 0, -1, false, 1, -1, T_NONE, "changing the mode of"},
+	{"fchmod", META_MODE, 0, -1, -1, -1, false, 1, -1, T_NONE, "changing the mode of"},
+	{"fchmodat", META_MODE, -1, 0, 1, -1, false, 2, -1, T_NONE, "changing the mode of"},
+	{"chown", META_OWNER, -1, -1, 0, -1, false, 1, 2, T_NONE, "changing the owner of"},
+	{"lchown", META_OWNER, -1, -1, 0, -1, true, 1, 2, T_NONE, "changing the owner of"},
+	{"fchown", META_OWNER, 0, -1, -1, -1, false, 1, 2, T_NONE, "changing the owner of"},
+	{"fchownat", META_OWNER, -1, 0, 1, 4, false, 2, 3, T_NONE, "changing the owner of"},
+	{"utime", META_TIMES, -1, -1, 0, -1, false, 1, -1, T_UTIMBUF, "changing the times of"},
+	{"utimes", META_TIMES, -1, -1, 0, -1, false, 1, -1, T_TIMEVAL, "changing the times of"},
+	{"futimesat", META_TIMES, -1, 0, 1, -1, false, 2, -1, T_TIMEVAL, "changing the times of"},
+	{"utimensat", META_TIMES, -1, 0, 1, 3, false, 2, -1, T_TIMESPEC, "changing the times of"},
+	{"setxattr", META_XATTR_SET, -1, -1, 0, -1, false, 1, 2, T_NONE,
+	 "setting an extended attribute of"},
+	{"lsetxattr", META_XATTR_SET, -1, -1, 0, -1, true, 1, 2, T_NONE,
+	 "setting an extended attribute of"},
+	{"fsetxattr", META_XATTR_SET, 0, -1, -1, -1, false, 1, 2, T_NONE,
+	 "setting an extended attribute of"},
+	{"removexattr", META_XATTR_REMOVE, -1, -1, 0, -1, false, 1, -1, T_NONE,
+	 "removing an extended attribute of"},
+	{"lremovexattr", META_XATTR_REMOVE, -1, -1, 0, -1, true, 1, -1, T_NONE,
+	 "removing an extended attribute of"},
+	{"fremovexattr", META_XATTR_REMOVE, 0, -1, -1, -1, false, 1, -1, T_NONE,
+	 "removing an extended attribute of"},
+};
+
+const char *enforcer_meta_call(size_t index)
+{
+	return index < ARRAY_SIZE(meta_calls) ? meta_calls[index].name : NULL;
+}
+
+bool enforcer_is_meta_call(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(meta_calls); i++)
+		if (streq(meta_calls[i].name, name))
+			return true;
+	return false;
+}
+
+static int meta_nrs[ARRAY_SIZE(meta_calls)];
+static pthread_once_t meta_nrs_once = PTHREAD_ONCE_INIT;
+
+static void meta_nrs_resolve(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(meta_calls); i++)
+		meta_nrs[i] = seccomp_syscall_resolve_name(meta_calls[i].name);
+}
+
+static const struct meta_call *meta_call_of(int nr)
+{
+	pthread_once(&meta_nrs_once, meta_nrs_resolve);
+	for (size_t i = 0; i < ARRAY_SIZE(meta_calls); i++)
+		if (meta_nrs[i] == nr)
+			return &meta_calls[i];
+	return NULL;
+}
+
+/* Whether the plugin's descriptor @fd was opened O_PATH: the descriptor
+ * forms (fchmod, fchown, f*xattr, futimens) refuse those with EBADF. */
+static int meta_fd_is_path_only(pid_t tid, int fd)
+{
+	char name[64], buf[512];
+	snprintf(name, sizeof(name), "/proc/%d/fdinfo/%d", (int)tid, fd);
+	_cleanup_close_ int f = open(name, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return -errno;
+	ssize_t n = read(f, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	buf[n] = '\0';
+	const char *flags = strstr(buf, "flags:");
+	if (!flags)
+		return -EIO;
+	return (strtoul(flags + strlen("flags:"), NULL, 8) & O_PATH) != 0;
+}
+
+/*
+ * The object the call acts on, as an O_PATH descriptor of the supervisor's,
+ * resolved the way the kernel would for the plugin's thread @tid: against
+ * its working directory or its directory descriptor, following the final
+ * symlink unless the call says not to.  Magic links (/proc/self/fd/N,
+ * /proc/self/cwd) are refused: resolved here they would name the
+ * supervisor's own.
+ * Return: the descriptor, or -errno the plugin's call fails with.
+ */
+static int meta_object(const struct meta_call *mc, const struct notify_call *call, char *rel,
+		       size_t rel_size, int *fd_shown)
+{
+	pid_t tid = (pid_t)call->req->pid;
+	unsigned at = mc->at_flags >= 0 ? (uint32_t)uarg(call, mc->at_flags) : 0;
+	bool nofollow = mc->nofollow || (at & AT_SYMLINK_NOFOLLOW);
+	uint64_t addr = mc->path >= 0 ? uarg(call, mc->path) : 0;
+	char proc[64];
+
+	*fd_shown = -1;
+	rel[0] = '\0';
+	if (at & ~(unsigned)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (addr) {
+		int r = notify_read_string(call, addr, rel, rel_size);
+		if (r < 0)
+			return r;
+	}
+	/* The descriptor forms: a descriptor call, a NULL path (utimensat,
+	 * futimesat), or an empty one with AT_EMPTY_PATH. */
+	int fd = mc->fd >= 0	  ? iarg(call, mc->fd)
+		 : mc->dirfd >= 0 ? iarg(call, mc->dirfd)
+				  : AT_FDCWD;
+	bool fd_form = mc->path < 0 || !addr || (rel[0] == '\0' && (at & AT_EMPTY_PATH));
+	if (fd_form) {
+		if (fd < 0)
+			return fd == AT_FDCWD && mc->path >= 0 ? -EFAULT : -EBADF;
+		*fd_shown = fd;
+		if (mc->fd >= 0 || !addr) {
+			int o = meta_fd_is_path_only(tid, fd);
+			if (o < 0)
+				return o == -ENOENT ? -EBADF : o;
+			if (o)
+				return -EBADF;
+		}
+		snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", (int)tid, fd);
+		int obj = open(proc, O_PATH | O_CLOEXEC);
+		return obj < 0 ? (errno == ENOENT ? -EBADF : -errno) : obj;
+	}
+	if (rel[0] == '\0')
+		return -ENOENT;
+	if (fd == AT_FDCWD)
+		snprintf(proc, sizeof(proc), "/proc/%d/cwd", (int)tid);
+	else
+		snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", (int)tid, fd);
+	_cleanup_close_ int base = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (base < 0)
+		return errno == ENOENT ? -EBADF : -errno;
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0),
+		.resolve = RESOLVE_NO_MAGICLINKS,
+	};
+	long obj = syscall(SYS_openat2, base, rel, &how, sizeof(how));
+	return obj < 0 ? -errno : (int)obj;
+}
+
+/* Acting as the plugin.  A supervisor that runs as the plugin's own ids
+ * (unprivileged, no user namespace: Limited) already does; root switches
+ * the file-system ids and the supplementary groups of this thread alone
+ * (the raw syscalls are per thread, unlike libc's wrappers), which also
+ * drops the capabilities that would override the owner's permission bits
+ * (CAP_FOWNER, CAP_CHOWN, CAP_DAC_OVERRIDE ...), and switches back. */
+struct meta_creds {
+	bool switched;
+	int ngroups;
+	gid_t groups[64];
+	gid_t fsgid;
+};
+
+static int meta_creds_enter(const struct enforcer *e, struct meta_creds *c)
+{
+	c->switched = false;
+	if (geteuid() == e->uid && getegid() == e->gid)
+		return 0;
+	if (geteuid() != 0)
+		return -EPERM; /* it cannot act as the plugin: refuse */
+	c->ngroups = getgroups((int)ARRAY_SIZE(c->groups), c->groups);
+	if (c->ngroups < 0)
+		return -errno;
+	c->fsgid = getegid();
+	if (syscall(SYS_setgroups, 0, NULL) < 0)
+		return -errno;
+	c->switched = true;
+	syscall(SYS_setfsgid, e->gid);
+	syscall(SYS_setfsuid, e->uid);
+	/* Both return the previous id, whatever happened: ask again. */
+	if ((uid_t)syscall(SYS_setfsuid, (uid_t)-1) != e->uid ||
+	    (gid_t)syscall(SYS_setfsgid, (gid_t)-1) != e->gid)
+		return -EPERM;
+	return 0;
+}
+
+static void meta_creds_leave(struct meta_creds *c)
+{
+	if (!c->switched)
+		return;
+	syscall(SYS_setfsuid, 0);
+	syscall(SYS_setfsgid, c->fsgid);
+	syscall(SYS_setgroups, (size_t)c->ngroups, c->groups);
+	c->switched = false;
+}
+
+/* The times argument as utimensat takes it; *@now when NULL. */
+static int meta_times(const struct meta_call *mc, const struct notify_call *call,
+		      struct timespec ts[2], bool *now)
+{
+	uint64_t addr = uarg(call, mc->a1);
+
+	*now = !addr;
+	if (!addr)
+		return 0;
+	if (mc->times == T_TIMESPEC) {
+		int r = notify_read(call, addr, ts, 2 * sizeof(*ts));
+		return r == (int)(2 * sizeof(*ts)) ? 0 : r < 0 ? r : -EFAULT;
+	}
+	if (mc->times == T_UTIMBUF) {
+		struct utimbuf_raw {
+			int64_t actime, modtime;
+		} u;
+		int r = notify_read(call, addr, &u, sizeof(u));
+		if (r != (int)sizeof(u))
+			return r < 0 ? r : -EFAULT;
+		ts[0] = (struct timespec){.tv_sec = u.actime};
+		ts[1] = (struct timespec){.tv_sec = u.modtime};
+		return 0;
+	}
+	struct timeval tv[2];
+	int r = notify_read(call, addr, tv, sizeof(tv));
+	if (r != (int)sizeof(tv))
+		return r < 0 ? r : -EFAULT;
+	for (int i = 0; i < 2; i++) {
+		if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+			return -EINVAL;
+		ts[i] = (struct timespec){.tv_sec = tv[i].tv_sec, .tv_nsec = tv[i].tv_usec * 1000};
+	}
+	return 0;
+}
+
+/* The change itself, on @obj, as the plugin.  Return: 0 or -errno. */
+static int meta_apply(const struct enforcer *e, const struct meta_call *mc,
+		      const struct notify_call *call, int obj, bool is_link)
+{
+	char proc[64], name[256];
+	struct timespec ts[2];
+	struct meta_creds creds;
+	_cleanup_free_ void *value = NULL;
+	size_t size = 0;
+	bool now = false;
+	int r = 0;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", obj);
+	/* Everything read from the plugin is read before acting as it. */
+	if (mc->op == META_TIMES) {
+		r = meta_times(mc, call, ts, &now);
+	} else if (mc->op == META_XATTR_SET || mc->op == META_XATTR_REMOVE) {
+		r = notify_read_string(call, uarg(call, mc->a1), name, sizeof(name));
+		if (r == -ENAMETOOLONG)
+			r = -ERANGE;
+		if (r >= 0 && mc->op == META_XATTR_SET) {
+			size = (size_t)uarg(call, mc->a2 + 1);
+			if (size > 65536) /* XATTR_SIZE_MAX */
+				return -E2BIG;
+			if (size && !(value = malloc(size)))
+				return -ENOMEM;
+			if (size) {
+				r = notify_read(call, uarg(call, mc->a2), value, size);
+				r = r == (int)size ? 0 : r < 0 ? r : -EFAULT;
+			}
+		}
+	}
+	if (r < 0)
+		return r;
+	if (!notify_id_valid(call))
+		return -ENOENT;
+
+	r = meta_creds_enter(e, &creds);
+	if (r >= 0) {
+		switch (mc->op) {
+		case META_MODE:
+			/* Linux has no mode for a symbolic link. */
+			r = is_link ? -EOPNOTSUPP
+				    : fchmodat(AT_FDCWD, proc, (mode_t)(uint32_t)uarg(call, mc->a1),
+					       0);
+			break;
+		case META_OWNER:
+			r = fchownat(obj, "", (uid_t)(uint32_t)uarg(call, mc->a1),
+				     (gid_t)(uint32_t)uarg(call, mc->a2), AT_EMPTY_PATH);
+			break;
+		case META_TIMES:
+			r = utimensat(obj, "", now ? NULL : ts, AT_EMPTY_PATH);
+			break;
+		case META_XATTR_SET:
+			/* Extended attributes of a link are not the plugin's to set. */
+			r = is_link ? (errno = EPERM, -1)
+				    : setxattr(proc, name, value, size,
+					       (int)iarg(call, mc->a2 + 2));
+			break;
+		case META_XATTR_REMOVE:
+			r = is_link ? (errno = EPERM, -1) : removexattr(proc, name);
+			break;
+		}
+		if (r == -1)
+			r = -errno;
+	}
+	meta_creds_leave(&creds);
+	return r;
+}
+
+static enum notify_disposition on_meta(struct notify_call *call, void *userdata)
+{
+	const struct enforcer *e = userdata;
+	const struct meta_call *mc = meta_call_of(call->req->data.nr);
+	char rel[NOTIFY_PATH_MAX], where[PATH_MAX], proc[64];
+	struct stat st;
+	int shown;
+
+	call->cont = false;
+	if (!mc)
+		return NOTIFY_ANSWER; /* EPERM */
+	_cleanup_close_ int obj = meta_object(mc, call, rel, sizeof(rel), &shown);
+	if (obj < 0) {
+		call->error = -obj;
+		/* A plugin the supervisor may not look into cannot have its
+		 * calls made for it: refused, as the file handlers do. */
+		if (obj != -EPERM && obj != -EACCES)
+			return NOTIFY_ANSWER;
+	}
+	if (!notify_id_valid(call))
+		return NOTIFY_ANSWER;
+
+	/* Where the object is, in the kernel's words: the name of the object
+	 * held, not of the path given. */
+	ssize_t n = -1;
+	if (obj >= 0) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", obj);
+		n = readlink(proc, where, sizeof(where) - 1);
+	}
+	bool known = n > 0 && where[0] == '/';
+	if (known)
+		where[n] = '\0';
+	if (known && n > 10 && streq(where + n - 10, " (deleted)"))
+		known = false;
+	bool is_link = obj >= 0 && fstat(obj, &st) == 0 && S_ISLNK(st.st_mode);
+
+	if (known && enforcer_check_path(e, where, ENFORCER_WRITE) == 1) {
+		int r = meta_apply(e, mc, call, obj, is_link);
+		call->error = r < 0 ? -r : 0;
+		call->val = 0;
+		return NOTIFY_ANSWER;
+	}
+
+	/* The words: the path as the plugin gave it, made absolute as the
+	 * file handlers show it, and where it led when that is elsewhere. */
+	char given[NOTIFY_PATH_MAX] = "";
+	struct out o = {.buf = call->detail, .size = sizeof(call->detail)};
+	out_add(&o, "%s(", mc->name);
+	if (shown >= 0)
+		out_add(&o, "%d", shown);
+	else if (path_of(call, mc->dirfd, mc->path, given, sizeof(given)) >= 0)
+		out_quoted(&o, given, false);
+	else
+		out_quoted(&o, rel, false);
+	out_add(&o, ") — %s a file outside the writable directories", mc->what);
+	if (known && (shown >= 0 || !streq(given, where))) {
+		out_add(&o, " (it resolves to ");
+		out_quoted(&o, where, false);
+		out_add(&o, ")");
+	} else if (!known) {
+		out_add(&o, " (one the supervisor may not examine)");
+	}
+	refuse_access(call);
+	report(call, QFS_VIOLATION_UNAUTHORIZED_FILE_ACCESS, mc->name, known ? where : NULL);
+	return NOTIFY_ANSWER;
+}
+
 bool enforcer_refuses(const struct enforcer *e, int nr)
 {
 	char buf[64];
@@ -1137,6 +1541,16 @@ int enforcer_attach(struct enforcer *e, struct notify *n)
 		 * like any other. */
 		if (nr >= 0 && !enforcer_refuses(e, nr))
 			r = notify_set_handler(n, nr, on_file, e);
+	}
+	/* Without a private root the filter sends the metadata calls here
+	 * (SECCOMP_EMULATE_METADATA), after the file syscalls: chmod and
+	 * chown are both. */
+	pthread_once(&meta_nrs_once, meta_nrs_resolve);
+	for (size_t i = 0; r >= 0 && e->files && !e->private_root && i < ARRAY_SIZE(meta_calls);
+	     i++) {
+		int nr = meta_nrs[i];
+		if (nr >= 0 && !enforcer_refuses(e, nr))
+			r = notify_set_handler(n, nr, on_meta, e);
 	}
 	return r;
 }

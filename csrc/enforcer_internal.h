@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <qfsandbox/policy.h>
 
@@ -49,6 +50,8 @@ struct enforcer_view {
 	unsigned sockets;  /* SECCOMP_NO_*_SOCKETS the filter enforces */
 	unsigned host;	   /* SECCOMP_NO_HOST_IPC, SECCOMP_OWN_TASK_ONLY */
 	unsigned files;	   /* enum enforcer_files */
+	uid_t uid;	   /* the plugin's ids, as the host sees them */
+	gid_t gid;
 	const char *plugin_file; /* readable; copied */
 	const char *interpreter; /* readable; copied; may be NULL */
 };
@@ -72,6 +75,16 @@ unsigned enforcer_files_of(const qfs_policy *policy);
  * flags (-1: it has none, or they live in memory).  NULL out of range.
  */
 const char *enforcer_file_call(size_t index, int *flags_arg);
+
+/*
+ * The calls that change a file's metadata (mode, owner, times, extended
+ * attributes), which Landlock does not govern: without a private root the
+ * filter sends them here (SECCOMP_EMULATE_METADATA) and the supervisor
+ * makes them itself on the object it resolved and judged.  Entry @index's
+ * name, NULL out of range.
+ */
+const char *enforcer_meta_call(size_t index);
+bool enforcer_is_meta_call(const char *name);
 
 int enforcer_new(const struct enforcer_view *view, struct enforcer **ret);
 struct enforcer *enforcer_free(struct enforcer *e);

@@ -693,6 +693,10 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 			effects |= SECCOMP_REPORT_FILE_WRITES;
 		if (p->enf.files & ENFORCER_FILE_READS)
 			effects |= SECCOMP_REPORT_FILE_READS;
+		/* Without a private root nothing but the supervisor governs
+		 * a file's mode, owner, times and extended attributes. */
+		if (!p->enf.private_root)
+			effects |= SECCOMP_EMULATE_METADATA;
 		r = seccomp_policy_build(policy, effects, &actions, &p->seccomp, err);
 		if (r < 0)
 			goto fail;

@@ -812,6 +812,8 @@ static int enforcer_plan(qfs_sandbox *sb, const struct launch_plan *plan, qfs_er
 		.sockets = enf->sockets,
 		.host = enf->host,
 		.files = enf->files,
+		.uid = enf->uid,
+		.gid = enf->gid,
 		.plugin_file = launch_plan_file(plan),
 		.interpreter = launch_plan_interpreter(plan),
 	};

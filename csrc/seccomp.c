@@ -18,10 +18,11 @@
  *    two values" (it refuses two comparisons of one argument in a rule, and
  *    an unconditional rule for a syscall silently absorbs its conditional
  *    ones).
- *  - under the allow-list, syscalls newer than the allow-list (Linux 6.5
- *    on): ENOSYS in the kernel, the answer of a kernel that lacks them, so
+ *  - syscalls newer than the tables (Linux 6.5 on), under either list:
+ *    ENOSYS in the kernel, the answer of a kernel that lacks them, so
  *    that a newer libc that probes one falls back quietly instead of being
- *    reported (and, under Strict, ended) for it.
+ *    reported (and, under Strict, ended) for it, and so that a deny-list
+ *    never lets through a call nobody judged.
  * The prefix falls through to libseccomp's program for everything else, and
  * that program starts over by checking the architecture itself.
  *
@@ -626,6 +627,8 @@ static void add_file_rules(struct builder *b, unsigned effects,
 	const char *name;
 	int arg;
 	for (size_t i = 0; (name = enforcer_file_call(i, &arg)); i++) {
+		if ((effects & SECCOMP_EMULATE_METADATA) && enforcer_is_meta_call(name))
+			continue; /* add_meta_rules() */
 		if (named(r, name)) {
 			add_simple(b, refusal_action(a, r, name), name);
 		} else if (!writes) {
@@ -644,6 +647,29 @@ static void add_file_rules(struct builder *b, unsigned effects,
 			add_masked(b, allow, name, (unsigned)arg, write_bits, 0);
 		}
 	}
+}
+
+/*
+ * Without a private root, the calls that change a file's metadata go to the
+ * supervisor, which makes them itself (SECCOMP_EMULATE_METADATA); where it
+ * cannot hear of them (no user notification) they are refused, since no
+ * layer would judge them.
+ */
+static void add_meta_rules(struct builder *b, unsigned effects,
+			   const struct seccomp_policy_actions *a, const struct refused *r)
+{
+	const uint32_t act = a->file != SCMP_ACT_ALLOW ? a->file : SCMP_ACT_ERRNO(EPERM);
+	const char *name;
+
+	if (!(effects & SECCOMP_EMULATE_METADATA))
+		return;
+	for (size_t i = 0; (name = enforcer_meta_call(i)); i++)
+		add_simple(b, named(r, name) ? refusal_action(a, r, name) : act, name);
+}
+
+static bool is_meta_rule(unsigned effects, const char *name)
+{
+	return (effects & SECCOMP_EMULATE_METADATA) && enforcer_is_meta_call(name);
 }
 
 /*
@@ -784,12 +810,13 @@ static int compile(const struct cache_key *k, struct seccomp_program **ret, qfs_
 
 	add_argument_rules(&b, k->mode, k->effects, a, &k->refused);
 	add_file_rules(&b, k->effects, a, &k->refused);
+	add_meta_rules(&b, k->effects, a, &k->refused);
 	if (allow_list) {
 		for (size_t i = 0; i < apis_allow_count(); i++) {
 			const char *name = apis_allow_get(i);
 			if (!apis_argument_rule(name) && !is_file_rule(name) &&
-			    !is_network_rule(name) && !is_host_rule(name) &&
-			    refused_why(&k->refused, name) == REFUSED_NOT)
+			    !is_meta_rule(k->effects, name) && !is_network_rule(name) &&
+			    !is_host_rule(name) && refused_why(&k->refused, name) == REFUSED_NOT)
 				add_simple(&b, SCMP_ACT_ALLOW, name);
 		}
 	} else {
@@ -800,7 +827,8 @@ static int compile(const struct cache_key *k, struct seccomp_program **ret, qfs_
 			_cleanup_free_ char *name =
 				seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
 			if (!name || apis_argument_rule(name) || is_file_rule(name) ||
-			    is_network_rule(name) || is_host_rule(name))
+			    is_meta_rule(k->effects, name) || is_network_rule(name) ||
+			    is_host_rule(name))
 				continue;
 			add_simple(&b, blk ? a->blocked : a->baseline, name);
 		}
@@ -819,9 +847,13 @@ static int compile(const struct cache_key *k, struct seccomp_program **ret, qfs_
 	p->mode = k->mode;
 	p->effects = k->effects;
 	p->needs_listener = b.needs_listener;
-	/* Numbers above the table: ENOSYS under the allow-list; the deny-list
-	 * lets them through to libseccomp (default allow). */
-	uint32_t first_unknown = allow_list ? (uint32_t)allow_list_end_nr() : 0x40000000u;
+	/* Numbers above what the tables know (Linux 6.5 on): ENOSYS, under
+	 * the deny-list as under the allow-list.  The deny-list cannot refuse
+	 * what it has never heard of, and some of those calls reach what the
+	 * other layers were built not to let through (fchmodat2 and
+	 * setxattrat change metadata Landlock does not govern); a libc that
+	 * meets ENOSYS there falls back as on an older kernel. */
+	uint32_t first_unknown = (uint32_t)allow_list_end_nr();
 	r = export_program(b.ctx, a->args, first_unknown, SCMP_ACT_ERRNO(ENOSYS), &p->prog);
 	if (r < 0) {
 		free(p);

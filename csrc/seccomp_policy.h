@@ -94,6 +94,16 @@ struct seccomp_policy_actions {
 #define SECCOMP_SOCKET_FAMILIES (1u << 21)
 
 /*
+ * Without a private root (Limited): the calls that change a file's mode,
+ * owner, times or extended attributes go to the listener (action `file`),
+ * where the supervisor makes them itself on the object it resolved and
+ * judged (enforcer.c: Landlock does not govern them, and judging a path
+ * then letting the kernel resolve it again would let the plugin choose
+ * what it finds).  Without user notification they are refused (EPERM).
+ */
+#define SECCOMP_EMULATE_METADATA (1u << 22)
+
+/*
  * The host's objects a plugin without a namespace still shares, refused by
  * the filter (Limited, or a best-effort run without namespaces), as the
  * sockets above:
@@ -111,8 +121,8 @@ struct seccomp_policy_actions {
  *    to one CPU or moved to SCHED_IDLE.  A thread's own id is refused too:
  *    the filter cannot tell it from another process's.
  */
-#define SECCOMP_NO_HOST_IPC   (1u << 22)
-#define SECCOMP_OWN_TASK_ONLY (1u << 23)
+#define SECCOMP_NO_HOST_IPC   (1u << 23)
+#define SECCOMP_OWN_TASK_ONLY (1u << 24)
 
 /*
  * seccomp_policy_host_refusal() - whether the rules above refuse @name

@@ -10,11 +10,14 @@
 
 #include <arpa/inet.h>
 #include <csignal>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <seccomp.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 
 using namespace live;
 
@@ -30,6 +33,8 @@ private slots:
     void fileCalls_data();
     void fileCalls();
     void relativePaths();
+    void metadataThroughLinks_data();
+    void metadataThroughLinks();
     void hiddenMemory();
     void newerSyscalls();
     void allowedIsQuiet_data();
@@ -307,6 +312,123 @@ void TestEnforcer::fileCalls()
     QCOMPARE(readFile(secret), QByteArray("ORIGINAL"));
     QCOMPARE(QFileInfo(secret).permissions() & QFile::ExeOwner, QFile::Permissions());
     QCOMPARE(readFile(mine), QByteArray("MINE"));
+}
+
+void TestEnforcer::metadataThroughLinks_data()
+{
+    QTest::addColumn<int>("level");
+    QTest::addColumn<QString>("op");
+    QTest::addColumn<QString>("via"); // the name the plugin uses, in the tree
+    QTest::addColumn<QString>("syscall");
+    QTest::addColumn<QString>("detail"); // at Limited, where the supervisor decides
+    const struct
+    {
+        const char *op, *via, *syscall, *detail;
+    } rows[] = {
+        { "chmod", "allowed/link", "chmod",
+            "chmod(\"%TREE%/allowed/link\") — changing the mode of a file outside the writable "
+            "directories (it resolves to \"%TREE%/outside/secret.txt\")" },
+        { "utime", "allowed/link", "utimensat",
+            "utimensat(\"%TREE%/allowed/link\") — changing the times of a file outside the "
+            "writable directories (it resolves to \"%TREE%/outside/secret.txt\")" },
+        { "chown", "allowed/link", "chown",
+            "chown(\"%TREE%/allowed/link\") — changing the owner of a file outside the writable "
+            "directories (it resolves to \"%TREE%/outside/secret.txt\")" },
+        { "xattr", "allowed/link", "setxattr",
+            "setxattr(\"%TREE%/allowed/link\") — setting an extended attribute of a file outside "
+            "the writable directories (it resolves to \"%TREE%/outside/secret.txt\")" },
+        { "opath", "outside/secret.txt", "fchownat",
+            "fchownat(3) — changing the owner of a file outside the writable directories (it "
+            "resolves to \"%TREE%/outside/secret.txt\")" },
+        { "fchmod", "readonly/theirs.txt", "fchmod",
+            "fchmod(3) — changing the mode of a file outside the writable directories (it "
+            "resolves to \"%TREE%/readonly/theirs.txt\")" },
+    };
+    for (int level : { QFS_LEVEL_LIMITED, QFS_LEVEL_SANDBOXED })
+        for (const auto &r : rows)
+            QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(levelName(level), r.op)))
+                << level << QString(r.op) << QString(r.via) << QString(r.syscall)
+                << QString(r.detail);
+}
+
+// Landlock does not govern a file's mode, owner, times or extended
+// attributes.  A plugin that plants a symlink in its writable directory, or
+// holds an O_PATH descriptor, or a read-only descriptor of a file it may
+// only read, must not reach the metadata of a file of its own uid outside
+// the writable directories.  Without a private root (Limited) the
+// supervisor makes these calls itself on the object it judged: refused and
+// reported; inside one (Sandboxed) the target is not even there.  Judged on
+// the host: mode, times, owner and attributes unchanged.  Beside them, the
+// same calls on the plugin's own file in its writable directory work.
+void TestEnforcer::metadataThroughLinks()
+{
+    QFETCH(int, level);
+    QFETCH(QString, op);
+    QFETCH(QString, via);
+    QFETCH(QString, syscall);
+    QFETCH(QString, detail);
+
+    Tree t(QStringLiteral("/var/tmp/qfs-enforcer-XXXXXX"));
+    t.mkdir("outside", true);
+    t.mkdir("readonly", true);
+    const QString allowed = t.mkdir("allowed", true);
+    const uid_t uid = pluginUid(level);
+    const QString secret = t.file("outside/secret.txt", "SECRET", 0600);
+    const QString theirs = t.file("readonly/theirs.txt", "THEIRS", 0644);
+    const QString mine = t.file("allowed/mine.txt", "MINE", 0600);
+    for (const QString &f : { secret, theirs, mine })
+        QCOMPARE(chown(QFile::encodeName(f).constData(), uid, uid), 0);
+    const QByteArray target = QFile::encodeName(via.startsWith("readonly") ? theirs : secret);
+    QCOMPARE(symlink(QFile::encodeName(secret).constData(),
+                 QFile::encodeName(t.path("allowed/link")).constData()),
+        0);
+    const timespec past[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+    QCOMPARE(utimensat(AT_FDCWD, target.constData(), past, 0), 0);
+    struct stat before;
+    QCOMPARE(stat(target.constData(), &before), 0);
+
+    // Every allowed directory shares the policy's write permission, so the
+    // file the plugin may only read lives under a policy that reads alone.
+    Policy rw = policy(level);
+    allowDir(rw.get(), allowed, true);
+    Policy ro = policy(level);
+    allowDir(ro.get(), t.path("readonly"), false);
+    const QString tree = t.path();
+    Result r
+        = runProbe(via.startsWith("readonly") ? ro.get() : rw.get(), { "meta", op, t.path(via) });
+    QCOMPARE(r.start, 0);
+
+    // Host side: nothing about the target changed.
+    struct stat after;
+    QCOMPARE(stat(target.constData(), &after), 0);
+    QCOMPARE(after.st_mode, before.st_mode);
+    QCOMPARE(after.st_uid, before.st_uid);
+    QCOMPARE(after.st_mtim.tv_sec, before.st_mtim.tv_sec);
+    QCOMPARE(after.st_ctim.tv_sec, before.st_ctim.tv_sec);
+    QCOMPARE(after.st_ctim.tv_nsec, before.st_ctim.tv_nsec);
+    char value[16];
+    QCOMPARE(getxattr(target.constData(), "user.qfs", value, sizeof(value)), ssize_t(-1));
+    QCOMPARE(r.exitCode, 1);
+    if (level == QFS_LEVEL_LIMITED) {
+        checkEvent(r, "UnauthorizedFileAccess", syscall, expand(detail, m_sleeper, tree), "",
+            QString::fromLocal8Bit(target));
+        QVERIFY2(r.err.contains("Permission denied"), r.err.constData());
+    }
+
+    // The control: the same call on the plugin's own file works.
+    Result own
+        = runProbe(rw.get(), { "meta", op == "opath" || op == "fchmod" ? "chmod" : op, mine });
+    QCOMPARE(own.exitCode, 0);
+    QCOMPARE(own.events.size(), 0);
+    struct stat m;
+    QCOMPARE(stat(QFile::encodeName(mine).constData(), &m), 0);
+    if (op == "chmod" || op == "opath" || op == "fchmod")
+        QCOMPARE(m.st_mode & 07777, mode_t(0777));
+    if (op == "utime")
+        QCOMPARE(m.st_mtim.tv_sec, time_t(0));
+    if (op == "xattr")
+        QCOMPARE(getxattr(QFile::encodeName(mine).constData(), "user.qfs", value, sizeof(value)),
+            ssize_t(5));
 }
 
 // A relative path is judged where the kernel would resolve it: against the

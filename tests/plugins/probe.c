@@ -38,6 +38,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -320,6 +321,26 @@ int probe_main(int argc, char **argv)
         return rename(a, b) < 0 ? refused(a) : 0;
     if (!strcmp(cmd, "chmod"))
         return chmod(a, 0777) < 0 ? refused(a) : 0;
+    if (!strcmp(cmd, "meta")) {
+        /* A change of metadata of @b, the way @a names: chmod, utime (to
+         * the epoch), chown (to ourselves), xattr (user.qfs), opath
+         * (fchownat on an O_PATH descriptor), fchmod (on a read-only
+         * descriptor). */
+        int r = -1, fd;
+        if (!strcmp(a, "chmod"))
+            r = chmod(b, 0777);
+        else if (!strcmp(a, "utime"))
+            r = utimensat(AT_FDCWD, b, (const struct timespec[2]) { { 0, 0 }, { 0, 0 } }, 0);
+        else if (!strcmp(a, "chown"))
+            r = chown(b, getuid(), getgid());
+        else if (!strcmp(a, "xattr"))
+            r = setxattr(b, "user.qfs", "PWNED", 5, 0);
+        else if (!strcmp(a, "opath") && (fd = open(b, O_PATH | O_CLOEXEC)) >= 0)
+            r = fchownat(fd, "", getuid(), getgid(), AT_EMPTY_PATH);
+        else if (!strcmp(a, "fchmod") && (fd = open(b, O_RDONLY | O_CLOEXEC)) >= 0)
+            r = fchmod(fd, 0777);
+        return r < 0 ? refused(a) : 0;
+    }
     if (!strcmp(cmd, "relwrite")) {
         /* @b into @a relative to the directory @c (openat with a dirfd) */
         int dir = open(argc > 4 ? argv[4] : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
