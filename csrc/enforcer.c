@@ -66,6 +66,7 @@ struct enforcer {
 	bool strict;
 	unsigned effects;
 	unsigned sockets;
+	unsigned host;
 	unsigned files;
 	uid_t uid;
 	gid_t gid;
@@ -102,6 +103,7 @@ int enforcer_new(const struct enforcer_view *view, struct enforcer **ret)
 	e->strict = view->strict;
 	e->effects = view->effects;
 	e->sockets = view->sockets;
+	e->host = view->host;
 	e->files = view->files;
 	e->uid = view->uid;
 	e->gid = view->gid;
@@ -644,6 +646,8 @@ static void out_call(struct out *o, const struct notify_call *call, const char *
 			out_add(o, "TIOCSTI");
 		else if (req == TIOCLINUX)
 			out_add(o, "TIOCLINUX");
+		else if (req == TIOCSETD)
+			out_add(o, "TIOCSETD");
 		else
 			out_add(o, "%#x", req);
 	} else if (streq(name, "personality")) {
@@ -657,8 +661,14 @@ static void out_call(struct out *o, const struct notify_call *call, const char *
 	} else if (streq(name, "rt_sigqueueinfo")) {
 		out_add(o, "pid %d, ", iarg(call, 0));
 		out_enum(o, (uint32_t)iarg(call, 1), signals, ARRAY_SIZE(signals));
-	} else if (streq(name, "pidfd_open")) {
+	} else if (streq(name, "pidfd_open") || streq(name, "prlimit64") ||
+		   streq(name, "sched_setaffinity") || streq(name, "sched_setscheduler") ||
+		   streq(name, "sched_setparam") || streq(name, "sched_setattr")) {
 		out_add(o, "pid %d", iarg(call, 0));
+	} else if (streq(name, "setpriority") || streq(name, "ioprio_set")) {
+		out_add(o, "which %d, who %d", iarg(call, 0), iarg(call, 1));
+	} else if (streq(name, "shmget") || streq(name, "msgget") || streq(name, "semget")) {
+		out_add(o, "key %#x", (uint32_t)iarg(call, 0));
 	} else if (streq(name, "pidfd_send_signal")) {
 		out_add(o, "pidfd %d, ", iarg(call, 0));
 		out_enum(o, (uint32_t)iarg(call, 1), signals, ARRAY_SIZE(signals));
@@ -826,13 +836,20 @@ static bool refusal_of(const struct enforcer *e, const struct notify_call *call,
 			return true;
 		}
 	}
+	const char *why = seccomp_policy_host_refusal(e->host, name, &call->req->data);
+	if (why) {
+		*r = (struct decide_refusal){DECIDE_EFFECT, QFS_VIOLATION_UNAUTHORIZED_SYSTEM_CALL,
+					     NULL, why, EPERM};
+		return true;
+	}
 	if (streq(name, "ioctl")) {
 		uint32_t req = (uint32_t)uarg(call, 1);
-		if (req == TIOCSTI || req == TIOCLINUX) {
+		if (req == TIOCSTI || req == TIOCLINUX || req == TIOCSETD) {
 			*r = (struct decide_refusal){
 				DECIDE_BASELINE, QFS_VIOLATION_UNAUTHORIZED_SYSTEM_CALL, NULL,
-				req == TIOCSTI ? "injecting input into a terminal"
-					       : "controlling the Linux console",
+				req == TIOCSTI	   ? "injecting input into a terminal"
+				: req == TIOCLINUX ? "controlling the Linux console"
+						   : "replacing a terminal's line discipline",
 				EPERM};
 			return true;
 		}

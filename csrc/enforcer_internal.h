@@ -48,6 +48,7 @@ struct enforcer_view {
 	bool strict;	   /* a violation ends the plugin */
 	unsigned effects;  /* enum apis_effect the filter enforces */
 	unsigned sockets;  /* SECCOMP_NO_*_SOCKETS the filter enforces */
+	unsigned host;	   /* SECCOMP_NO_HOST_IPC, SECCOMP_OWN_TASK_ONLY */
 	unsigned files;	   /* enum enforcer_files */
 	uid_t uid;	   /* the plugin's ids, as the host sees them */
 	gid_t gid;

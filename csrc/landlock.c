@@ -150,6 +150,19 @@ int landlock_child_add(int ruleset_fd, const char *path, uint64_t access)
 	return r;
 }
 
+int landlock_child_scope(void)
+{
+	struct ll_ruleset_attr attr = {.scoped = QFS_LL_SCOPE_ABSTRACT_UNIX_SOCKET |
+						 QFS_LL_SCOPE_SIGNAL};
+	long fd = syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+
+	if (fd < 0)
+		return -errno;
+	int r = landlock_child_restrict((int)fd);
+	close((int)fd);
+	return r;
+}
+
 int landlock_child_restrict(int ruleset_fd)
 {
 	if (syscall(SYS_landlock_restrict_self, ruleset_fd, 0) < 0)

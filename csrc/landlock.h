@@ -70,5 +70,9 @@ int landlock_ruleset_new(const struct landlock_spec *spec, qfs_error *err);
 /* Child side, async-signal-safe.  Return 0 or -errno. */
 int landlock_child_add(int ruleset_fd, const char *path, uint64_t access);
 int landlock_child_restrict(int ruleset_fd);
+/* A further Landlock domain that scopes signals and abstract Unix sockets
+ * only (ABI 6): the caller can no longer signal the processes of the
+ * domain it was in, while they can still signal it. */
+int landlock_child_scope(void);
 
 #endif /* QFS_LANDLOCK_H */

@@ -186,8 +186,10 @@ struct launch_plan {
 
 	bool nnp, mdwe;
 	struct seccomp_program *seccomp;
-	bool init;	  /* our own pid 1 in a pid namespace */
-	char *init_stack; /* LAUNCH_INIT_STACK bytes for the plugin's vfork */
+	bool init;	   /* our own pid 1 in a pid namespace, or the reaper */
+	bool reaper;	   /* no pid namespace: the init is a subreaper that kills (Limited) */
+	bool reaper_scope; /* the plugin in a nested Landlock domain: it cannot signal the init */
+	char *init_stack;  /* LAUNCH_INIT_STACK bytes for the plugin's vfork */
 	const struct sock_fprog *init_filter;
 	bool handshake; /* wait for the supervisor after clone (id maps; getppid is 0) */
 
@@ -622,6 +624,11 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 		effects |= SECCOMP_NO_INET_SOCKETS;
 	if (restricted)
 		effects |= SECCOMP_SOCKET_FAMILIES;
+	if (restricted && !(p->clone_flags & CLONE_NEWIPC))
+		effects |= SECCOMP_NO_HOST_IPC;
+	if (restricted && !(p->clone_flags & CLONE_NEWPID))
+		effects |= SECCOMP_OWN_TASK_ONLY;
+	p->enf.host = effects & (SECCOMP_NO_HOST_IPC | SECCOMP_OWN_TASK_ONLY);
 	if (p->enf.net_mode == NET_MODE_COUNTED || p->enf.net_mode == NET_MODE_MEDIATED)
 		effects |= SECCOMP_MEDIATE_NETWORK;
 	p->enf.sockets = effects & (SECCOMP_NO_UNIX_SOCKETS | SECCOMP_NO_INET_SOCKETS |
@@ -719,10 +726,17 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 		}
 	}
 	p->handshake = p->clone3_flags & (CLONE_NEWUSER | CLONE_NEWPID);
-	p->init = p->clone_flags & CLONE_NEWPID;
+	/* Without a pid namespace nothing would end what the plugin leaves
+	 * behind once its main process is gone (a double-forked daemon has
+	 * left its process group, and there may be no cgroup): the init is
+	 * then a subreaper that kills it.  The plugin runs in a nested
+	 * Landlock domain, so that it cannot signal the init away first. */
+	p->reaper = restricted && !(p->clone_flags & CLONE_NEWPID);
+	p->reaper_scope = p->reaper && p->enf.landlock_scoped;
+	p->init = (p->clone_flags & CLONE_NEWPID) || p->reaper;
 	p->enf.init = p->init;
 	if (p->init && p->seccomp)
-		p->init_filter = seccomp_init_program();
+		p->init_filter = seccomp_init_program(p->reaper);
 	if (p->init) {
 		p->init_stack = stack_new(LAUNCH_INIT_STACK);
 		if (!p->init_stack) {
@@ -1068,7 +1082,102 @@ static int child_exec_fn(void *arg)
 	const struct launch_plan *p = arg;
 
 	close(FD_EXIT);
+	if (p->reaper) {
+		/* The reaper waits for signals it blocked; the plugin starts
+		 * with none blocked.  Should the reaper die, so does the
+		 * plugin.  In a domain of its own it cannot signal the
+		 * reaper, which can still signal it. */
+		uint64_t none = 0;
+		if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(none)) < 0)
+			child_fail(STEP_SIGNALS, errno, 0);
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+			child_fail(STEP_PDEATHSIG, errno, 0);
+		if (p->reaper_scope) {
+			int r = landlock_child_scope();
+			if (r < 0)
+				child_fail(STEP_LANDLOCK, -r, 0);
+		}
+	}
 	child_exec(p);
+}
+
+/*
+ * The reaper's teardown: SIGKILL to every child, which, as it is their
+ * subreaper, is every process the plugin left, then reap them; again until
+ * none is left.  A child killed cannot fork any more, so each round leaves
+ * at most what was forked during it.
+ */
+static void reaper_kill_all(void)
+{
+	for (;;) {
+		char buf[4096];
+		pid_t pid = 0;
+		bool any = false;
+		int fd = open("/proc/thread-self/children", O_RDONLY | O_CLOEXEC);
+		ssize_t n;
+
+		while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+			for (ssize_t i = 0; i < n; i++) {
+				if (buf[i] >= '0' && buf[i] <= '9') {
+					pid = pid * 10 + (buf[i] - '0');
+					continue;
+				}
+				if (pid > 0) {
+					kill(pid, SIGKILL);
+					any = true;
+				}
+				pid = 0;
+			}
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			any = true;
+		}
+		if (fd >= 0)
+			close(fd);
+		int status;
+		pid_t w = (pid_t)syscall(SYS_wait4, -1, &status, any ? 0 : WNOHANG, NULL);
+		if (w < 0 && errno == ECHILD)
+			return;
+		if (w == 0 && !any)
+			return; /* nothing listed and nothing ended: /proc unreadable */
+	}
+}
+
+/*
+ * The init of a run without a pid namespace: a subreaper, so that what the
+ * plugin orphans (a double-forked daemon in a session of its own) becomes
+ * its child rather than the host init's.  It reports the plugin's wait
+ * status like the init of a pid namespace, then kills whatever is left and
+ * exits.  Its parent-death signal, and the supervisor's way of ending the
+ * sandbox, is SIGTERM, which it waits for: it is never killed before it
+ * has killed the rest.
+ */
+static _Noreturn void child_reaper(pid_t plugin)
+{
+	uint64_t set = (1ULL << (SIGCHLD - 1)) | (1ULL << (SIGTERM - 1));
+
+	for (;;) {
+		siginfo_t si;
+		long sig = syscall(SYS_rt_sigtimedwait, &set, &si, NULL, sizeof(set));
+		if (sig == SIGTERM)
+			break;
+		int status;
+		pid_t pid;
+		bool done = false;
+		while ((pid = (pid_t)syscall(SYS_wait4, -1, &status, WNOHANG, NULL)) > 0)
+			if (pid == plugin) {
+				struct launch_exit_record rec = {.magic = LAUNCH_EXIT_MAGIC,
+								 .wait_status = status};
+				if (write(FD_EXIT, &rec, sizeof(rec)) < 0) {
+					/* the supervisor is gone: end the rest all the same */
+				}
+				done = true;
+			}
+		if (done || (pid < 0 && errno == ECHILD))
+			break;
+	}
+	reaper_kill_all();
+	_exit(0);
 }
 
 /*
@@ -1097,6 +1206,8 @@ static _Noreturn void child_init(const struct launch_plan *p, pid_t plugin)
 	close(0);
 	close(1);
 	close(2);
+	if (p->reaper)
+		child_reaper(plugin);
 	for (;;) {
 		int status;
 		pid_t pid = (pid_t)syscall(SYS_wait4, -1, &status, 0, NULL);
@@ -1279,6 +1390,23 @@ static _Noreturn void child_setup(struct launch_plan *p)
 			child_fail(STEP_LANDLOCK, -r, 0);
 		close(FD_RULESET);
 	}
+	/* The kernel clears the parent-death signal whenever the effective
+	 * or file-system ids change, as they just did for a root supervisor:
+	 * set it again (SIGTERM for the reaper, which then ends the rest).
+	 * The supervisor may have died meanwhile; its end of the status
+	 * socket says so (HUP) even where getppid() is 0. */
+	if (p->reaper) {
+		uint64_t set = (1ULL << (SIGCHLD - 1)) | (1ULL << (SIGTERM - 1));
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+			child_fail(STEP_INIT, errno, 0);
+		if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, &set, NULL, sizeof(set)) < 0)
+			child_fail(STEP_SIGNALS, errno, 0);
+	}
+	if (prctl(PR_SET_PDEATHSIG, p->reaper ? SIGTERM : SIGKILL, 0, 0, 0) < 0)
+		child_fail(STEP_PDEATHSIG, errno, 0);
+	struct pollfd alive = {.fd = FD_STATUS, .events = POLLIN};
+	if (poll(&alive, 1, 0) < 0 || (alive.revents & (POLLHUP | POLLERR)))
+		_exit(127);
 	if (p->init) {
 		/* CLONE_VM | CLONE_VFORK: no copy of the address space (a
 		 * whole copy of the supervisor's), and the init sleeps until
@@ -1707,6 +1835,7 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 		.listener = TAKE_FD(listener),
 		.exit_pipe = TAKE_FD(exit_rd),
 		.own_pid_ns = p->clone_flags & CLONE_NEWPID,
+		.reaper = p->reaper,
 		.exec_consumed = exec_consumed,
 		.userns = TAKE_FD(userns),
 		.netns = TAKE_FD(netns),

@@ -102,6 +102,7 @@ struct launch_enforcement {
 	unsigned files;	  /* enum enforcer_files: file syscalls sent to the listener */
 	unsigned effects; /* enum apis_effect enforced */
 	unsigned sockets; /* SECCOMP_NO_*_SOCKETS */
+	unsigned host;	  /* SECCOMP_NO_HOST_IPC, SECCOMP_OWN_TASK_ONLY */
 	bool mdwe;
 	bool no_new_privs;
 	bool caps_dropped;
@@ -156,6 +157,7 @@ struct launch_child {
 	int listener;  /* seccomp user notification descriptor, or -1 */
 	int exit_pipe; /* the init's report of the plugin's wait status, or -1 */
 	bool own_pid_ns;
+	bool reaper;	    /* no pid namespace: the init ends the sandbox on SIGTERM */
 	bool exec_consumed; /* the listener already let the plan's exec through */
 	/* The user and network namespaces created for this run, for the next
 	 * run of the same sandbox to join; -1 when none were created (or

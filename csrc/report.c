@@ -226,6 +226,10 @@ static json_t *enforcement_json(const qfs_sandbox *sb)
 			json_array_append_new(effects, json_string("no_inet_sockets"));
 		if (e->sockets & SECCOMP_SOCKET_FAMILIES)
 			json_array_append_new(effects, json_string("socket_families"));
+		if (e->host & SECCOMP_NO_HOST_IPC)
+			json_array_append_new(effects, json_string("no_host_ipc"));
+		if (e->host & SECCOMP_OWN_TASK_ONLY)
+			json_array_append_new(effects, json_string("own_task_only"));
 	}
 	json_object_set_new(o, "effects", effects);
 	json_object_set_new(o, "mdwe", json_boolean(e->mdwe));

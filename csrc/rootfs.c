@@ -227,14 +227,20 @@ int rootfs_plan_new(const struct rootfs_spec *spec, struct rootfs_plan **ret, qf
 					      .dst = keep(&b, strdup(spec->written[i].path)),
 					      .data = keep(&b, strdup(spec->written[i].content))});
 
+	/* Inodes are capped with the bytes: empty files, directories and
+	 * symlinks cost no data pages, so a size alone would let a plugin
+	 * fill kernel memory with millions of them (charged to no one where
+	 * there is no memory cgroup).  One inode per 4 KiB page the size
+	 * allows is as many files as could hold data. */
 	uint64_t noexec = spec->noexec_writable ? MOUNT_ATTR_NOEXEC : 0;
-	add_entry(&b,
-		  &(struct rootfs_op){.kind = ROOTFS_TMPFS,
-				      .dst = "/tmp",
-				      .data = keep_printf(&b, "mode=1777,size=%llum",
-							  (unsigned long long)spec->tmp_size_mb),
-				      .attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | noexec,
-				      .is_dir = true});
+	add_entry(&b, &(struct rootfs_op){
+			      .kind = ROOTFS_TMPFS,
+			      .dst = "/tmp",
+			      .data = keep_printf(&b, "mode=1777,size=%llum,nr_inodes=%llu",
+						  (unsigned long long)spec->tmp_size_mb,
+						  (unsigned long long)spec->tmp_size_mb * 256),
+			      .attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | noexec,
+			      .is_dir = true});
 
 	add_entry(&b, &(struct rootfs_op){.kind = ROOTFS_PROC, .dst = "/proc", .is_dir = true});
 	for (size_t i = 0; i < ARRAY_SIZE(proc_read_only); i++)

@@ -136,14 +136,18 @@ static void violations_clear(qfs_sandbox *sb)
 	sb->violation_callbacks_missed = 0;
 }
 
-/* Kills every process of the sandbox.  Outside a pid namespace the plugin
- * leads its own session and process group; the group's id stays reserved
- * until we reap the leader, so kill(-pid) cannot hit a stranger. */
+/* Kills every process of the sandbox.  In a pid namespace, killing its
+ * init does.  Without one the init is a subreaper that kills the rest on
+ * SIGTERM before it exits (launch.c); a SIGKILL would leave the rest to
+ * the host's init.  Outside a pid namespace and without that init (a
+ * plugin of Unrestricted) the plugin leads its own session and process
+ * group; the group's id stays reserved until we reap the leader, so
+ * kill(-pid) cannot hit a stranger. */
 static void kill_all(qfs_sandbox *sb)
 {
 	if (sb->pidfd >= 0 && !sb->reaped)
-		syscall(SYS_pidfd_send_signal, sb->pidfd, SIGKILL, NULL, 0);
-	if (!sb->own_pid_ns && sb->pid > 0 && !sb->reaped)
+		syscall(SYS_pidfd_send_signal, sb->pidfd, sb->reaper ? SIGTERM : SIGKILL, NULL, 0);
+	if (!sb->own_pid_ns && !sb->reaper && sb->pid > 0 && !sb->reaped)
 		kill(-sb->pid, SIGKILL);
 	if (sb->kill_hook)
 		sb->kill_hook(sb, sb->kill_hook_userdata);
@@ -806,6 +810,7 @@ static int enforcer_plan(qfs_sandbox *sb, const struct launch_plan *plan, qfs_er
 		.strict = enf->level >= QFS_LEVEL_STRICT,
 		.effects = enf->effects,
 		.sockets = enf->sockets,
+		.host = enf->host,
 		.files = enf->files,
 		.uid = enf->uid,
 		.gid = enf->gid,
@@ -988,6 +993,7 @@ int qfs_sandbox_start(qfs_sandbox *sb, qfs_plugin_type type, const char *path,
 	sb->listener = child.listener;
 	sb->exit_pipe = child.exit_pipe;
 	sb->own_pid_ns = child.own_pid_ns;
+	sb->reaper = child.reaper;
 	if (sb->exit_pipe >= 0)
 		fcntl(sb->exit_pipe, F_SETFL, O_NONBLOCK);
 	sb->running = true;

@@ -67,6 +67,7 @@ struct qfs_sandbox {
 	pid_t pid;
 	int pidfd;
 	bool own_pid_ns;
+	bool reaper; /* no pid namespace: SIGTERM to the init ends the sandbox */
 	int listener;
 	struct notify *notify;
 	struct enforcer *enforcer;

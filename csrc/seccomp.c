@@ -4,7 +4,12 @@
  *
  * libseccomp builds the filter; a short hand-written prefix in front of it
  * checks what libseccomp cannot express safely:
- *  - the TIOCSTI and TIOCLINUX ioctls, compared on the low 32 bits of the
+ *  - the ioctls that reach into a terminal the plugin shares with the host:
+ *    TIOCSTI (injecting input), TIOCLINUX (the console's selection and
+ *    more) and TIOCSETD (replacing the terminal's line discipline, which
+ *    leaves the user's terminal deaf under N_NULL and, where modules
+ *    load on demand, reaches disciplines such as n_gsm that privilege
+ *    escalations have come through), compared on the low 32 bits of the
  *    request only.  The kernel truncates the request to an unsigned int,
  *    while libseccomp (2.5) compares all 64 bits even with SCMP_A1_32(), so
  *    a request with garbage in the upper half would slip past it;
@@ -367,6 +372,126 @@ static void add_network_rules(struct builder *b, bool allow_list, unsigned effec
 	}
 }
 
+/* The calls add_host_rules() decides; the generic passes skip them. */
+static const char *const ipc_calls[] = {
+	"shmget",    "shmat",	     "shmctl",		"msgget",     "msgsnd",	       "msgrcv",
+	"msgctl",    "semget",	     "semop",		"semtimedop", "semctl",	       "mq_open",
+	"mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify",  "mq_getsetattr",
+};
+/* Calls naming a process in argument 0. */
+static const char *const pid_calls[] = {"prlimit64", "sched_setaffinity", "sched_setscheduler",
+					"sched_setparam", "sched_setattr"};
+/* Calls naming a process, group or user by (which = arg 0, who = arg 1). */
+static const struct {
+	const char *name;
+	uint32_t process, group, user; /* the values of `which` */
+} which_calls[] = {
+	{"setpriority", 0 /* PRIO_PROCESS */, 1 /* PRIO_PGRP */, 2 /* PRIO_USER */},
+	{"ioprio_set", 1 /* IOPRIO_WHO_PROCESS */, 2 /* IOPRIO_WHO_PGRP */, 3 /* _USER */},
+};
+
+static bool is_host_rule(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(ipc_calls); i++)
+		if (streq(ipc_calls[i], name))
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(pid_calls); i++)
+		if (streq(pid_calls[i], name))
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(which_calls); i++)
+		if (streq(which_calls[i].name, name))
+			return true;
+	return false;
+}
+
+const char *seccomp_policy_host_refusal(unsigned host, const char *name,
+					const struct seccomp_data *data)
+{
+	if (host & SECCOMP_NO_HOST_IPC)
+		for (size_t i = 0; i < ARRAY_SIZE(ipc_calls); i++)
+			if (streq(ipc_calls[i], name))
+				return "System V IPC or a message queue of the host's IPC "
+				       "namespace (no IPC namespace at this level)";
+	if (!(host & SECCOMP_OWN_TASK_ONLY))
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(pid_calls); i++)
+		if (streq(pid_calls[i], name) && data->args[0] != 0)
+			return "changing another process (no pid namespace at this level: only "
+			       "the caller itself, as pid 0)";
+	for (size_t i = 0; i < ARRAY_SIZE(which_calls); i++)
+		if (streq(which_calls[i].name, name) &&
+		    (data->args[1] != 0 || (uint32_t)data->args[0] == which_calls[i].user))
+			return "changing other processes (no pid namespace at this level: only "
+			       "the caller itself or its own process group, as 0)";
+	return NULL;
+}
+
+/* What a run without IPC or pid namespace shares with the host (see
+ * seccomp_policy.h).  Comparisons of a pid against 0 use all 64 bits
+ * where they refuse, which errs on the safe side: the kernel reads an int,
+ * so garbage in the upper half only makes a refusal of what it would have
+ * read as 0. */
+static void add_host_rules(struct builder *b, bool allow_list, unsigned effects,
+			   const struct seccomp_policy_actions *a, const struct refused *r)
+{
+	const uint32_t allow = SCMP_ACT_ALLOW, act = a->effect;
+	const bool no_ipc = effects & SECCOMP_NO_HOST_IPC;
+	const bool own = effects & SECCOMP_OWN_TASK_ONLY;
+	const struct scmp_arg_cmp other0 = {.arg = 0, .op = SCMP_CMP_NE, .datum_a = 0};
+	const struct scmp_arg_cmp other1 = {.arg = 1, .op = SCMP_CMP_NE, .datum_a = 0};
+#define ARG32_IS(n, v)                                                                             \
+	{                                                                                          \
+		.arg = (n), .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu, .datum_b = (v)       \
+	}
+	const struct scmp_arg_cmp self0 = ARG32_IS(0, 0), self1 = ARG32_IS(1, 0);
+
+	for (size_t i = 0; i < ARRAY_SIZE(ipc_calls); i++) {
+		const char *name = ipc_calls[i];
+		if (named(r, name))
+			add_simple(b, refusal_action(a, r, name), name);
+		else if (no_ipc)
+			add_simple(b, act, name);
+		else if (allow_list && apis_allow_listed(name))
+			add_simple(b, allow, name);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(pid_calls); i++) {
+		const char *name = pid_calls[i];
+		const bool listed = !allow_list || apis_allow_listed(name);
+		if (named(r, name))
+			add_simple(b, refusal_action(a, r, name), name);
+		else if (!own && allow_list && listed)
+			add_simple(b, allow, name);
+		else if (own && allow_list && listed)
+			add(b, allow, name, 1, &self0);
+		else if (own && !allow_list)
+			add(b, act, name, 1, &other0);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(which_calls); i++) {
+		const char *name = which_calls[i].name;
+		const bool listed = !allow_list || apis_allow_listed(name);
+		const struct scmp_arg_cmp process = ARG32_IS(0, which_calls[i].process),
+					  group = ARG32_IS(0, which_calls[i].group),
+					  user = ARG32_IS(0, which_calls[i].user);
+		if (named(r, name)) {
+			add_simple(b, refusal_action(a, r, name), name);
+		} else if (!own) {
+			if (allow_list && listed)
+				add_simple(b, allow, name);
+		} else if (allow_list) {
+			/* Itself, or its own process group (the sandbox's). */
+			if (listed) {
+				add(b, allow, name, 2,
+				    (const struct scmp_arg_cmp[]){process, self1});
+				add(b, allow, name, 2, (const struct scmp_arg_cmp[]){group, self1});
+			}
+		} else {
+			add(b, act, name, 1, &other1);
+			add(b, act, name, 1, &user);
+		}
+	}
+#undef ARG32_IS
+}
+
 /* The calls whose argument decides, in both modes. */
 static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode, unsigned effects,
 			       const struct seccomp_policy_actions *a, const struct refused *r)
@@ -465,6 +590,7 @@ static void add_argument_rules(struct builder *b, enum seccomp_policy_mode mode,
 		add_simple(b, named(r, *s) ? refusal_action(a, r, *s) : allow, *s);
 
 	add_network_rules(b, allow_list, effects, a, r);
+	add_host_rules(b, allow_list, effects, a, r);
 }
 
 /*
@@ -584,7 +710,7 @@ static int allow_list_end_nr(void)
 #else
 #define ARG_LO(n) (offsetof(struct seccomp_data, args) + 8 * (n) + 4)
 #endif
-#define PREFIX_LEN 15
+#define PREFIX_LEN 16
 
 /* @unknown: what a syscall numbered @first_unknown or above gets (any
  * number with the x32 bit goes on to libseccomp's architecture check). */
@@ -599,21 +725,22 @@ static int prefix_build(struct sock_filter *f, uint32_t action, uint32_t first_u
 		return -ENOSYS;
 	const struct sock_filter p[PREFIX_LEN] = {
 		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, 13),
+		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, 14),
 		/* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 		/* 3 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, first_unknown, 0, 2),
 		/* 4 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 1, 0),
 		/* 5 */ BPF_STMT(BPF_RET | BPF_K, unknown),
-		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr_ioctl, 0, 3),
+		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr_ioctl, 0, 4),
 		/* 7 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),
-		/* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 5, 0),
-		/* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 4, 5),
-		/* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr_personality, 0, 4),
-		/* 11 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),
-		/* 12 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),
-		/* 13 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffu, 1, 0),
-		/* 14 */ BPF_STMT(BPF_RET | BPF_K, action),
-		/* 15: libseccomp's program */
+		/* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 6, 0),
+		/* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 5, 0),
+		/* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSETD, 4, 5),
+		/* 11 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr_personality, 0, 4),
+		/* 12 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),
+		/* 13 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),
+		/* 14 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffu, 1, 0),
+		/* 15 */ BPF_STMT(BPF_RET | BPF_K, action),
+		/* 16: libseccomp's program */
 	};
 	memcpy(f, p, sizeof(p));
 	return 0;
@@ -689,7 +816,7 @@ static int compile(const struct cache_key *k, struct seccomp_program **ret, qfs_
 			const char *name = apis_allow_get(i);
 			if (!apis_argument_rule(name) && !is_file_rule(name) &&
 			    !is_meta_rule(k->effects, name) && !is_network_rule(name) &&
-			    refused_why(&k->refused, name) == REFUSED_NOT)
+			    !is_host_rule(name) && refused_why(&k->refused, name) == REFUSED_NOT)
 				add_simple(&b, SCMP_ACT_ALLOW, name);
 		}
 	} else {
@@ -700,7 +827,8 @@ static int compile(const struct cache_key *k, struct seccomp_program **ret, qfs_
 			_cleanup_free_ char *name =
 				seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
 			if (!name || apis_argument_rule(name) || is_file_rule(name) ||
-			    is_meta_rule(k->effects, name) || is_network_rule(name))
+			    is_meta_rule(k->effects, name) || is_network_rule(name) ||
+			    is_host_rule(name))
 				continue;
 			add_simple(&b, blk ? a->blocked : a->baseline, name);
 		}
@@ -779,37 +907,72 @@ int seccomp_policy_build(const qfs_policy *policy, unsigned effects,
  * by hand: eleven instructions load in microseconds, where the plugin's
  * allow-list takes a hundred.
  */
-static struct sock_filter init_insns[16];
-static struct sock_fprog init_prog;
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+/*
+ * The init of a run without a pid namespace (Limited) reaps as a
+ * subreaper and, when the plugin's main process ends or the supervisor
+ * goes, kills what is left: it also waits for signals, reads its list of
+ * children from /proc and sends SIGKILL.
+ */
+struct init_program {
+	struct sock_filter insns[24];
+	struct sock_fprog prog;
+	pthread_once_t once;
+};
 
-static void init_build(void)
+static struct init_program init_plain = {.once = PTHREAD_ONCE_INIT};
+static struct init_program init_reaper = {.once = PTHREAD_ONCE_INIT};
+
+static void init_build(struct init_program *ip, const int *allowed, unsigned n)
+{
+	unsigned k = 0;
+
+	ip->insns[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						      offsetof(struct seccomp_data, arch));
+	ip->insns[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+						      seccomp_arch_native(), 1, 0);
+	ip->insns[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	ip->insns[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						      offsetof(struct seccomp_data, nr));
+	for (unsigned i = 0; i < n; i++) /* to the ALLOW after the KILL */
+		ip->insns[k++] = (struct sock_filter)BPF_JUMP(
+			BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)allowed[i], (uint8_t)(n - i), 0);
+	ip->insns[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	ip->insns[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	ip->prog = (struct sock_fprog){.len = (unsigned short)k, .filter = ip->insns};
+}
+
+static void init_plain_build(void)
 {
 	static const int allowed[] = {SYS_wait4,	  SYS_write,	  SYS_close,
 				      SYS_exit,		  SYS_exit_group, SYS_rt_sigreturn,
 				      SYS_restart_syscall};
-	const unsigned n = ARRAY_SIZE(allowed);
-	unsigned k = 0;
-
-	init_insns[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						       offsetof(struct seccomp_data, arch));
-	init_insns[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-						       seccomp_arch_native(), 1, 0);
-	init_insns[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
-	init_insns[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						       offsetof(struct seccomp_data, nr));
-	for (unsigned i = 0; i < n; i++) /* to the ALLOW after the KILL */
-		init_insns[k++] = (struct sock_filter)BPF_JUMP(
-			BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)allowed[i], (uint8_t)(n - i), 0);
-	init_insns[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
-	init_insns[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	init_prog = (struct sock_fprog){.len = (unsigned short)k, .filter = init_insns};
+	init_build(&init_plain, allowed, ARRAY_SIZE(allowed));
 }
 
-const struct sock_fprog *seccomp_init_program(void)
+static void init_reaper_build(void)
 {
-	pthread_once(&init_once, init_build);
-	return &init_prog;
+	static const int allowed[] = {SYS_wait4,
+				      SYS_write,
+				      SYS_close,
+				      SYS_exit,
+				      SYS_exit_group,
+				      SYS_rt_sigreturn,
+				      SYS_restart_syscall,
+				      SYS_rt_sigtimedwait,
+				      SYS_kill,
+				      SYS_openat,
+				      SYS_read};
+	init_build(&init_reaper, allowed, ARRAY_SIZE(allowed));
+}
+
+const struct sock_fprog *seccomp_init_program(bool reaper)
+{
+	if (reaper) {
+		pthread_once(&init_reaper.once, init_reaper_build);
+		return &init_reaper.prog;
+	}
+	pthread_once(&init_plain.once, init_plain_build);
+	return &init_plain.prog;
 }
 
 int seccomp_fprog_load(const struct sock_fprog *prog)

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include <qfsandbox/policy.h>
 
@@ -50,7 +51,7 @@ struct seccomp_policy_actions {
 	uint32_t baseline; /* the level's baseline deny-list */
 	uint32_t blocked;  /* syscalls named by blocked_apis (directly or by group) */
 	uint32_t effect;   /* fork/vfork/clone of processes, W^X, memfd without noexec seal */
-	uint32_t args;	   /* TIOCSTI/TIOCLINUX ioctls, personality changes */
+	uint32_t args;	   /* TIOCSTI/TIOCLINUX/TIOCSETD ioctls, personality changes */
 	uint32_t unlisted; /* allow-list only: everything not in the table */
 	uint32_t exec;	   /* execve/execveat when exec is blocked */
 	uint32_t file;	   /* the file syscalls being reported (SCMP_ACT_ALLOW: none) */
@@ -102,6 +103,35 @@ struct seccomp_policy_actions {
  */
 #define SECCOMP_EMULATE_METADATA (1u << 22)
 
+/*
+ * The host's objects a plugin without a namespace still shares, refused by
+ * the filter (Limited, or a best-effort run without namespaces), as the
+ * sockets above:
+ *  - SECCOMP_NO_HOST_IPC, without an IPC namespace: System V shared memory,
+ *    message queues and semaphores and POSIX message queues.  They are named
+ *    by keys and ids, not paths, so Landlock never sees them: a plugin could
+ *    attach the host's segments (X11's MIT-SHM, a database's buffers) and
+ *    leave its own behind after the sandbox, its memory still charged;
+ *  - SECCOMP_OWN_TASK_ONLY, without a pid namespace: the calls that change
+ *    another process by pid (prlimit64, setpriority, the sched_set* calls,
+ *    ioprio_set) only for the caller itself (pid 0, or its own process
+ *    group); Landlock scopes signals and ptrace, but not these, which the
+ *    kernel allows between processes of one uid: another sandbox's plugin,
+ *    or an unprivileged host application, left with 7 descriptors, pinned
+ *    to one CPU or moved to SCHED_IDLE.  A thread's own id is refused too:
+ *    the filter cannot tell it from another process's.
+ */
+#define SECCOMP_NO_HOST_IPC   (1u << 23)
+#define SECCOMP_OWN_TASK_ONLY (1u << 24)
+
+/*
+ * seccomp_policy_host_refusal() - whether the rules above refuse @name
+ * with the arguments of @data (a notification's registers) under @host:
+ * the filter's own decision.  Return: the refusal in words, or NULL.
+ */
+const char *seccomp_policy_host_refusal(unsigned host, const char *name,
+					const struct seccomp_data *data);
+
 /* Every refusal to the listener (SCMP_ACT_NOTIFY), where the enforcer
  * answers and reports it; the file syscalls too. */
 void seccomp_policy_default_actions(struct seccomp_policy_actions *ret);
@@ -152,9 +182,12 @@ int seccomp_program_load(const struct seccomp_program *p, bool listener);
 
 /*
  * The filter of the sandbox's own init (wait4, write, close, exit only;
- * everything else kills it).  Static; built on first use.
+ * everything else kills it); with @reaper, of the init of a run without a
+ * pid namespace, which also waits for signals, reads its children from
+ * /proc and kills them (rt_sigtimedwait, openat, read, kill).  Static;
+ * built on first use.
  */
-const struct sock_fprog *seccomp_init_program(void);
+const struct sock_fprog *seccomp_init_program(bool reaper);
 
 /* Child side, async-signal-safe: install @prog without a listener. */
 int seccomp_fprog_load(const struct sock_fprog *prog);

@@ -39,9 +39,9 @@ step_tests() {
     ctest --test-dir "$QFS_BUILD" --output-on-failure
 }
 
-# The live tests again as an unprivileged uid: the launcher takes a
-# different path there (no root to drop, only the caller's own ids to map,
-# setgroups denied).  ctest writes its logs next to the CTestTestfile it
+# The live tests again as an unprivileged uid, the hostile suite among them:
+# the launcher takes a different path there (no root to drop, only the
+# caller's own ids to map, setgroups denied, no cgroups of its own).  ctest writes its logs next to the CTestTestfile it
 # reads, so it gets a directory of its own that includes the build tree's
 # live tests; the tests make their temporary directories themselves.
 QFS_UNPRIVILEGED_UID=65534
@@ -61,7 +61,8 @@ step_live_unprivileged() {
         return 1
     fi
     dir="$(mktemp -d)"
-    printf 'subdirs("%s")\n' "$QFS_BUILD/tests/live" >"$dir/CTestTestfile.cmake"
+    printf 'subdirs("%s")\nsubdirs("%s")\n' "$QFS_BUILD/tests/live" "$QFS_BUILD/tests/hostile" \
+        >"$dir/CTestTestfile.cmake"
     chown -R "$uid:$uid" "$dir"
     local rc=0
     setpriv --reuid="$uid" --regid="$uid" --clear-groups \
@@ -71,16 +72,14 @@ step_live_unprivileged() {
 }
 
 step_sanitizers() {
-    local start=$SECONDS
     step "sanitizer build in $QFS_BUILD_ASAN (ASan, UBSan, LSan): unit and live tests"
     qfs_asan_build
     qfs_sanitizer_options
     ctest --test-dir "$QFS_BUILD_ASAN" --output-on-failure -L '^(unit|live)$'
-    echo "sanitizer step: $((SECONDS - start)) s"
 }
 
 step_fuzz() {
-    local start=$SECONDS target
+    local target
     step "fuzz targets in $QFS_BUILD_FUZZ (clang, libFuzzer): seed corpus, then ${QFS_FUZZ_SMOKE_SECONDS} s each"
     qfs_fuzz_build
     qfs_sanitizer_options
@@ -88,16 +87,38 @@ step_fuzz() {
     for target in "${QFS_FUZZ_TARGETS[@]}"; do
         qfs_fuzz_run "$target" "$QFS_FUZZ_SMOKE_SECONDS"
     done
-    echo "fuzz step: $((SECONDS - start)) s"
+}
+
+# Runs a step and keeps its wall time for the summary.  The step runs in a
+# subshell outside any `||`, so that set -e still stops it at its first
+# failing command (bash ignores -e inside a function called as `f || ...`).
+STEP_TIMES=()
+timed() {
+    local t0=$SECONDS rc=0
+    set +e
+    ("$@")
+    rc=$?
+    set -e
+    STEP_TIMES+=("$(printf '%5d s  %s%s' $((SECONDS - t0)) "$1" "$([ "$rc" -eq 0 ] || echo "  (failed: $rc)")")")
+    return "$rc"
+}
+
+summary() {
+    local rc=$?
+    printf '\n==> step times\n'
+    printf '%s\n' "${STEP_TIMES[@]}"
+    printf '%5d s  total\n' "$SECONDS"
+    return "$rc"
 }
 
 main() {
-    step_dependencies
-    step_build
-    step_tests
-    step_live_unprivileged
-    step_sanitizers
-    step_fuzz
+    trap summary EXIT
+    timed step_dependencies
+    timed step_build
+    timed step_tests
+    timed step_live_unprivileged
+    timed step_sanitizers
+    timed step_fuzz
 }
 
 main "$@"

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -310,6 +312,54 @@ static int run_loop(qfs_loop *loop, qfs_sandbox *sb, int sigfd, struct run_state
 	return 0;
 }
 
+/*
+ * The run happens in a child of the process that was started (the front),
+ * which only passes signals on and returns the child's exit status.  So
+ * `kill -9` of the tool, the usual way a script ends a stuck command,
+ * still ends the sandbox cleanly: the child's parent-death signal is
+ * SIGTERM, on which it ends the plugin, writes the report and removes the
+ * sandbox's cgroups, as for a ^C.  (Killing the child itself with SIGKILL
+ * still ends every plugin process, and leaves its cgroup directories to
+ * the sweep of the next supervisor's start.)
+ *
+ * Return: -1 in the child, which goes on to run (also when fork fails:
+ * the front then runs itself); otherwise the exit status for the front.
+ */
+static int run_detached(void)
+{
+	sigset_t relay, old;
+	pid_t front = getpid();
+	int status;
+
+	sigemptyset(&relay);
+	for (const int *s = (const int[]){SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, 0}; *s; s++)
+		sigaddset(&relay, *s);
+	sigprocmask(SIG_BLOCK, &relay, &old);
+	pid_t pid = fork();
+	if (pid <= 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (pid == 0 &&
+		    (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0 || getppid() != front))
+			_exit(128 + SIGTERM);
+		return -1;
+	}
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&relay, &si);
+		if (sig == SIGCHLD || (sig < 0 && errno != EINTR)) {
+			pid_t got = waitpid(pid, &status, sig < 0 ? 0 : WNOHANG);
+			if (got == pid)
+				break;
+			if (got < 0 && errno != EINTR)
+				return CLI_EXIT_FAILURE;
+		} else if (sig > 0) {
+			kill(pid, sig);
+		}
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int cli_run(int argc, char **argv)
 {
 	struct run_state st = {.limit = -1};
@@ -348,6 +398,11 @@ int cli_run(int argc, char **argv)
 		cli_print_error(&err);
 		qfs_policy_free(policy);
 		return CLI_EXIT_FAILURE;
+	}
+	rc = run_detached();
+	if (rc >= 0) {
+		qfs_policy_free(policy);
+		return rc;
 	}
 
 	rc = qfs_loop_new(&loop);

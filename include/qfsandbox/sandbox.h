@@ -46,7 +46,11 @@
  * otherwise, when set), and LANG, LANGUAGE, LC_ALL, LC_CTYPE, LC_MESSAGES,
  * LC_NUMERIC, LC_TIME, TERM and TZ when set.  In a pid namespace the
  * plugin is pid 2: pid 1 is the sandbox's own init, which reaps orphans
- * and passes the plugin's real exit status on.
+ * and passes the plugin's real exit status on.  Without one (Limited) the
+ * plugin is the child of the sandbox's init all the same: a subreaper,
+ * which becomes the parent of whatever the plugin orphans and, when the
+ * plugin's main process ends or the supervisor goes, kills it all before
+ * it exits; the plugin cannot signal it (a nested Landlock domain).
  *
  * Threading: a sandbox belongs to the thread that dispatches its loop.
  * The plugin's parent-death signal is tied to the thread that called
@@ -248,8 +252,10 @@ QFS_EXPORT bool qfs_sandbox_is_running(const qfs_sandbox *sb);
 
 /**
  * Host pid of the sandbox's main process, 0 before start; stays valid after
- * exit.  In a pid namespace (Sandboxed, Strict) that is the sandbox's init,
- * whose only child runs the plugin; killing it ends every process inside.
+ * exit.  From Limited up that is the sandbox's init, whose only child runs
+ * the plugin; in a pid namespace (Sandboxed, Strict) killing it ends every
+ * process inside, without one (Limited) SIGTERM makes it end them all
+ * first (SIGKILL would leave them to the host's init).
  */
 QFS_EXPORT pid_t qfs_sandbox_get_pid(const qfs_sandbox *sb);
 

@@ -193,6 +193,43 @@ inline QSet<QByteArray> interfaces(pid_t pid)
     return names;
 }
 
+// Processes on the host, this one aside, whose command line contains
+// @needle: a token in a plugin's arguments finds it and what it started.
+inline QList<pid_t> processesWith(const QByteArray &needle)
+{
+    QList<pid_t> found;
+    for (const QString &p : QDir("/proc").entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile f("/proc/" + p + "/cmdline");
+        if (p.toInt() > 0 && p.toInt() != getpid() && f.open(QIODevice::ReadOnly)
+            && f.readAll().contains(needle))
+            found << pid_t(p.toInt());
+    }
+    return found;
+}
+
+// The cgroup directories the supervisor of pid @supervisor made
+// ("qfs-<pid>-<n>") that exist, in every hierarchy this process is in.
+inline QStringList cgroupsOf(pid_t supervisor)
+{
+    QStringList found;
+    QFile self("/proc/self/cgroup");
+    if (!self.open(QIODevice::ReadOnly))
+        return found;
+    for (const QByteArray &line : self.readAll().split('\n')) {
+        const QList<QByteArray> f = line.split(':');
+        if (f.size() < 3)
+            continue;
+        QByteArray ctrl = f[1].isEmpty() ? QByteArray("unified") : f[1];
+        if (ctrl.startsWith("name="))
+            ctrl = ctrl.mid(5);
+        const QString dir = "/sys/fs/cgroup/" + QString::fromUtf8(ctrl + f[2]);
+        for (const QString &n :
+            QDir(dir).entryList({ QStringLiteral("qfs-%1-*").arg(supervisor) }, QDir::Dirs))
+            found << dir + '/' + n;
+    }
+    return found;
+}
+
 // The sandbox's report as JSON (empty when it cannot be made).
 inline QJsonObject reportOf(const qfs_sandbox *sb)
 {

@@ -408,6 +408,34 @@ int probe_main(int argc, char **argv)
     }
     if (!strcmp(cmd, "unshare"))
         return unshare(CLONE_NEWUSER) < 0 ? refused("unshare") : 0;
+    if (!strcmp(cmd, "closestdio")) {
+        /* close stdin, stdout and stderr, then run on and exit @a */
+        close(0);
+        close(1);
+        close(2);
+        struct timespec ts = { 0, 100 * 1000000L };
+        nanosleep(&ts, NULL);
+        return atoi(a);
+    }
+    if (!strcmp(cmd, "garbage")) {
+        /* @a bytes of a binary pattern (every byte value, NULs and
+         * invalid UTF-8 included) on stdout and, reversed, on stderr */
+        static unsigned char buf[65536];
+        long total = atol(a);
+        for (long off = 0; off < total;) {
+            size_t n = total - off < (long)sizeof(buf) ? (size_t)(total - off) : sizeof(buf);
+            for (size_t i = 0; i < n; i++)
+                buf[i] = (unsigned char)(((off + (long)i) * 131 + 7) & 0xff);
+            if (write(1, buf, n) != (ssize_t)n)
+                return refused("write");
+            for (size_t i = 0; i < n; i++)
+                buf[i] = (unsigned char)~buf[i];
+            if (write(2, buf, n) != (ssize_t)n)
+                return refused("write");
+            off += (long)n;
+        }
+        return 0;
+    }
     if (!strcmp(cmd, "print")) {
         /* @a bytes of 'x' on stdout */
         static char buf[65536];

@@ -81,7 +81,7 @@ void TestPlan::rootfsOrderAndKinds()
     // /tmp: sized, noexec because writable mounts must be.
     const int tmp = indexOf(p, "/tmp", ROOTFS_TMPFS);
     QVERIFY(tmp >= 0);
-    QCOMPARE(QByteArray(p->ops[tmp].data), QByteArray("mode=1777,size=7m"));
+    QCOMPARE(QByteArray(p->ops[tmp].data), QByteArray("mode=1777,size=7m,nr_inodes=1792"));
     QVERIFY(p->ops[tmp].attr & MOUNT_ATTR_NOEXEC);
 
     // Allowed directories after what contains them, verified, writable

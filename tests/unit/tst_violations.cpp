@@ -54,8 +54,8 @@ struct EnforcerDeleter
 };
 using Enforcer = std::unique_ptr<enforcer, EnforcerDeleter>;
 
-static Enforcer makeEnforcer(
-    const qfs_policy *p, bool privateRoot, unsigned effects = 0, unsigned sockets = 0)
+static Enforcer makeEnforcer(const qfs_policy *p, bool privateRoot, unsigned effects = 0,
+    unsigned sockets = 0, unsigned host = 0)
 {
     enforcer_view v {};
     v.policy = p;
@@ -63,6 +63,7 @@ static Enforcer makeEnforcer(
     v.strict = qfs_policy_get_level(p) >= QFS_LEVEL_STRICT;
     v.effects = effects;
     v.sockets = sockets;
+    v.host = host;
     v.files = enforcer_files_of(p);
     v.plugin_file = "/opt/plugins/p.py";
     v.interpreter = "/usr/bin/python3.11";
@@ -207,6 +208,32 @@ void TestViolations::words_data()
                                << A { 1, qulonglong(TIOCLINUX) } << sys
                                << "ioctl(fd 1, TIOCLINUX) — controlling the Linux console"
                                << "" << EPERM;
+    QTest::newRow("TIOCSETD") << "limited" << QStringList() << "ioctl"
+                              << A { 0, (1ull << 32) | TIOCSETD } << sys
+                              << "ioctl(fd 0, TIOCSETD) — replacing a terminal's line discipline"
+                              << "" << EPERM;
+    // What a plugin without IPC or pid namespace would share with the host.
+    QTest::newRow("shmget")
+        << "limited" << QStringList() << "shmget" << A { 0x51f5, 4096, 01666 } << sys
+        << "shmget(key 0x51f5) — System V IPC or a message queue of the host's IPC "
+           "namespace (no IPC namespace at this level)"
+        << "" << EPERM;
+    QTest::newRow("mq_open") << "limited" << QStringList() << "mq_open" << A { 0, 0100 } << sys
+                             << "mq_open() — System V IPC or a message queue of the host's "
+                                "IPC namespace (no IPC namespace at this level)"
+                             << "" << EPERM;
+    QTest::newRow("prlimit64 of another")
+        << "limited" << QStringList() << "prlimit64" << A { 4242, 7 } << sys
+        << "prlimit64(pid 4242) — changing another process (no pid "
+           "namespace at this level: only the caller itself, "
+           "as pid 0)"
+        << "" << EPERM;
+    QTest::newRow("setpriority of the user")
+        << "limited" << QStringList() << "setpriority" << A { 2, 0, 19 } << sys
+        << "setpriority(which 2, who 0) — changing other processes (no "
+           "pid namespace at this level: only the caller "
+           "itself or its own process group, as 0)"
+        << "" << EPERM;
     QTest::newRow("personality") << "limited" << QStringList() << "personality" << A { 0x0040000 }
                                  << sys << "personality(0x40000) — changing the execution domain"
                                  << "" << EPERM;
@@ -267,8 +294,10 @@ void TestViolations::words()
     for (const QString &b : blocked)
         qfs_policy_list_add(p.get(), QFS_LIST_BLOCKED_APIS, b.toUtf8().constData());
     const unsigned effects = decide_api_effects(p.get());
-    Enforcer e = makeEnforcer(p.get(), policy != "limited", effects,
-        policy == "limited" ? SECCOMP_NO_UNIX_SOCKETS | SECCOMP_NO_INET_SOCKETS : 0);
+    const bool limited = policy == "limited";
+    Enforcer e = makeEnforcer(p.get(), !limited, effects,
+        limited ? SECCOMP_NO_UNIX_SOCKETS | SECCOMP_NO_INET_SOCKETS : 0,
+        limited ? SECCOMP_NO_HOST_IPC | SECCOMP_OWN_TASK_ONLY : 0);
 
     notify *n = nullptr;
     QCOMPARE(notify_new(-1, &n), 0);
