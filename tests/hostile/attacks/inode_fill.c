@@ -21,7 +21,9 @@ int main(int argc, char **argv)
         snprintf(path, sizeof(path), "%s/i%ld", dir, made);
         int r = made % 3 == 0 ? mkdir(path, 0700)
             : made % 3 == 1   ? symlink("x", path)
-                              : close(open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+                              : open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (made % 3 == 2 && r >= 0)
+            r = close(r); /* not close(open()): close(-1) would replace open's errno */
         if (r < 0) {
             attempt("create", -1);
             break;
