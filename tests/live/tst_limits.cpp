@@ -204,14 +204,11 @@ private slots:
         // Ended at the budget by the timer, not a second later by RLIMIT_CPU.
         const qint64 cpu = usageOf(r.report, "cpu_time_used");
         QVERIFY2(cpu >= 500 && cpu <= 510, qPrintable(QString::number(cpu)));
-        // Within a second of wall time when the spinner had a CPU to itself;
-        // on a host too busy to give it 60 % of one, the wall time says
-        // nothing about the timer (the CPU figure above still does).
+        // And within a second of wall time, as the issue asks: ctest runs
+        // the live tests one at a time, so the spinner has a CPU of its own.
         const qint64 wall = r.endedMs - r.startedMs;
-        if (cpu * 10 >= wall * 6)
-            QVERIFY2(wall < 1000, qPrintable(QString::number(wall)));
-        else
-            qWarning("host busy: %lld ms of CPU in %lld ms of wall time", cpu, wall);
+        QVERIFY2(wall < 1000,
+            qPrintable(QString("%1 ms of wall time for %2 ms of CPU").arg(wall).arg(cpu)));
     }
 
     void timeoutGivesExit124()
