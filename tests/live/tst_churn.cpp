@@ -223,8 +223,16 @@ void TestChurn::backToBaseline()
     // the pages of the code first touched after the warm-up: 2 MiB, a
     // small fraction of what a leak of even 512 bytes per launch over the
     // long form (5 MiB) would show.
+#if defined(__SANITIZE_ADDRESS__)
+    // Under AddressSanitizer freed memory waits in its quarantine (up to
+    // 256 MiB) before reuse, so the resident set grows with every launch
+    // whatever the library does; there LeakSanitizer judges leaks instead,
+    // at exit, and fails the test on any.
+    qInfo("RSS not compared under AddressSanitizer (its quarantine holds freed memory)");
+#else
     QVERIFY2(after.rss - before.rss <= 2048,
         qPrintable(QStringLiteral("%1 -> %2 KiB").arg(before.rss).arg(after.rss)));
+#endif
 }
 
 QTEST_GUILESS_MAIN(TestChurn)
