@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -92,6 +93,7 @@ enum step {
 	STEP_BOUNDING,
 	STEP_CAPS,
 	STEP_RLIMIT,
+	STEP_PRIORITY,
 	STEP_NNP,
 	STEP_MDWE,
 	STEP_LANDLOCK,
@@ -122,6 +124,7 @@ static const struct {
 	[STEP_BOUNDING] = {"capabilities", "clearing the capability bounding set"},
 	[STEP_CAPS] = {"capabilities", "dropping capabilities"},
 	[STEP_RLIMIT] = {"rlimit", "setting resource limits"},
+	[STEP_PRIORITY] = {"priority", "lowering the priority to a normal process's"},
 	[STEP_NNP] = {"no_new_privs", "setting no_new_privs"},
 	[STEP_MDWE] = {"mdwe", "refusing writable executable memory (PR_SET_MDWE)"},
 	[STEP_LANDLOCK] = {"landlock", "setting up Landlock"},
@@ -185,6 +188,7 @@ struct launch_plan {
 	size_t n_child_rules;
 
 	bool nnp, mdwe;
+	bool normal_priority; /* no real-time class, negative nice or RT I/O */
 	struct seccomp_program *seccomp;
 	bool init;	   /* our own pid 1 in a pid namespace, or the reaper */
 	bool reaper;	   /* no pid namespace: the init is a subreaper that kills (Limited) */
@@ -707,6 +711,7 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 	p->enf.mdwe = p->mdwe;
 	p->nnp = restricted;
 	p->enf.no_new_privs = p->nnp;
+	p->normal_priority = restricted;
 
 	/* Identity and capabilities. */
 	if (restricted) {
@@ -1023,6 +1028,46 @@ static int child_drop_bounding(const struct launch_plan *p)
 	for (int cap = 0; cap <= p->cap_last; cap++)
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
 			return -errno;
+	return 0;
+}
+
+/*
+ * fork() passes the scheduling class, the nice value and the I/O priority
+ * on: an application running at a real-time class or a negative nice value
+ * would lend it to its plugins, and a plugin spinning under SCHED_FIFO owns
+ * its CPU.  A plugin gets a normal process's priority at most; a lower one
+ * (SCHED_BATCH, SCHED_IDLE, a positive nice value, the idle I/O class) is
+ * kept.  Lowering one's own priority needs no privilege.
+ */
+#define IOPRIO_CLASS_SHIFT_ 13
+#define IOPRIO_CLASS_RT_    1
+#define IOPRIO_WHO_PROCESS_ 1
+
+static int child_normal_priority(void)
+{
+	int policy = sched_getscheduler(0);
+
+	if (policy < 0)
+		return -errno;
+	policy &= ~SCHED_RESET_ON_FORK;
+	if (policy == SCHED_FIFO || policy == SCHED_RR) {
+		struct sched_param sp = {.sched_priority = 0};
+		if (sched_setscheduler(0, SCHED_OTHER, &sp) < 0)
+			return -errno;
+	}
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, 0);
+	if (nice == -1 && errno)
+		return -errno;
+	if (nice < 0 && setpriority(PRIO_PROCESS, 0, 0) < 0)
+		return -errno;
+	long io = syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS_, 0);
+	if (io < 0)
+		return -errno;
+	/* Back to "none": the I/O priority follows the nice value again. */
+	if ((io >> IOPRIO_CLASS_SHIFT_) == IOPRIO_CLASS_RT_ &&
+	    syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS_, 0, 0) < 0)
+		return -errno;
 	return 0;
 }
 
@@ -1380,6 +1425,11 @@ static _Noreturn void child_setup(struct launch_plan *p)
 		if (syscall(SYS_prlimit64, 0, p->rlimits[i].resource, &p->rlimits[i].limit, NULL) <
 		    0)
 			child_fail(STEP_RLIMIT, errno, p->rlimits[i].resource);
+	if (p->normal_priority) {
+		r = child_normal_priority();
+		if (r < 0)
+			child_fail(STEP_PRIORITY, -r, 0);
+	}
 	if (p->nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		child_fail(STEP_NNP, errno, 0);
 	if (p->mdwe && prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) < 0)

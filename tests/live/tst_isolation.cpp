@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -47,6 +49,8 @@ private slots:
     void inheritedDescriptors();
     void credentials_data();
     void credentials();
+    void priority_data();
+    void priority();
     void execAfterStart();
     void processCreation();
     void foreignAbis_data();
@@ -482,6 +486,41 @@ void TestIsolation::credentials()
     // (a user namespace, or a root supervisor).
     if (level >= QFS_LEVEL_SANDBOXED || isRoot())
         QCOMPARE(capBnd, QByteArray("0000000000000000"));
+}
+
+void TestIsolation::priority_data()
+{
+    addLevels();
+}
+
+// An application running at a real-time class or a negative nice value
+// does not lend it to its plugins: the plugin runs as a normal process.
+void TestIsolation::priority()
+{
+    QFETCH(int, level);
+    if (!isRoot())
+        QSKIP("only root can raise its own priority, which is what must not be passed on");
+    Policy p = policy(level);
+    QList<QByteArray> stat;
+    const sched_param rr { 1 };
+    QCOMPARE(sched_setscheduler(0, SCHED_RR, &rr), 0);
+    QCOMPARE(setpriority(PRIO_PROCESS, 0, -7), 0);
+    Result r = runProbe(p.get(), { "sleep", "30000" }, [&](pid_t pid) {
+        QFile f(QStringLiteral("/proc/%1/stat").arg(pluginPid(pid)));
+        if (f.open(QIODevice::ReadOnly)) {
+            const QByteArray all = f.readAll();
+            // Fields after the command name, which may hold spaces:
+            // [0] is field 3 (state), so field N is [N - 3].
+            stat = all.mid(all.lastIndexOf(')') + 2).split(' ');
+        }
+    });
+    const sched_param other { 0 };
+    sched_setscheduler(0, SCHED_OTHER, &other);
+    setpriority(PRIO_PROCESS, 0, 0);
+    QCOMPARE(r.start, 0);
+    QVERIFY(stat.size() > 41 - 3);
+    QCOMPARE(stat[19 - 3].toInt(), 0); // nice
+    QCOMPARE(stat[41 - 3].toInt(), int(SCHED_OTHER)); // policy
 }
 
 void TestIsolation::execAfterStart()
