@@ -415,15 +415,31 @@ QStringList Bait::leakedTokens(const QByteArray &out, const QByteArray &err) con
     return found;
 }
 
+// Whether a signal has been sent to the victim and not yet acted on: a
+// victim that has not run since (the machine is busy) shows neither death
+// nor a stop yet, though both are decided.
+static bool signalPending(pid_t pid, int sig)
+{
+    for (const char *field : { "SigPnd", "ShdPnd" }) {
+        bool ok = false;
+        const qulonglong mask = live::procStatus(pid, field).toULongLong(&ok, 16);
+        if (ok && (mask & (1ULL << (sig - 1))))
+            return true;
+    }
+    return false;
+}
+
 bool Bait::victimAlive() const
 {
     int status;
-    return victim > 0 && waitpid(victim, &status, WNOHANG) == 0;
+    return victim > 0 && waitpid(victim, &status, WNOHANG) == 0 && !signalPending(victim, SIGKILL);
 }
 
 QByteArray Bait::victimState() const
 {
-    return live::procStatus(victim, "State") + " tracer " + live::procStatus(victim, "TracerPid");
+    const QByteArray pending = signalPending(victim, SIGSTOP) ? "stopped (SIGSTOP pending) " : "";
+    return pending + live::procStatus(victim, "State") + " tracer "
+        + live::procStatus(victim, "TracerPid");
 }
 
 QByteArray Bait::victimMemory() const
