@@ -12,6 +12,7 @@
  */
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/ioprio.h>
 #include <linux/sched.h>
 #include <net/if.h>
 #include <poll.h>
@@ -1039,10 +1040,6 @@ static int child_drop_bounding(const struct launch_plan *p)
  * (SCHED_BATCH, SCHED_IDLE, a positive nice value, the idle I/O class) is
  * kept.  Lowering one's own priority needs no privilege.
  */
-#define IOPRIO_CLASS_SHIFT_ 13
-#define IOPRIO_CLASS_RT_    1
-#define IOPRIO_WHO_PROCESS_ 1
-
 static int child_normal_priority(void)
 {
 	int policy = sched_getscheduler(0);
@@ -1061,12 +1058,12 @@ static int child_normal_priority(void)
 		return -errno;
 	if (nice < 0 && setpriority(PRIO_PROCESS, 0, 0) < 0)
 		return -errno;
-	long io = syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS_, 0);
+	long io = syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, 0);
 	if (io < 0)
 		return -errno;
 	/* Back to "none": the I/O priority follows the nice value again. */
-	if ((io >> IOPRIO_CLASS_SHIFT_) == IOPRIO_CLASS_RT_ &&
-	    syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS_, 0, 0) < 0)
+	if (IOPRIO_PRIO_CLASS(io) == IOPRIO_CLASS_RT &&
+	    syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, 0) < 0)
 		return -errno;
 	return 0;
 }
