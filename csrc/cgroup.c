@@ -1340,10 +1340,10 @@ int cgroup_kill(struct cgroup *cg)
 		if (dfd < 0)
 			return -errno;
 		/* cgroup.kill (5.14) kills atomically, forks included.  It
-		 * also leaves the cgroup unfit for a next run: Linux 6.18
-		 * kills a child that clone3() places with CLONE_INTO_CGROUP
-		 * into a cgroup killed before (its fork compares the kill
-		 * sequence of the parent's cgroup with the target's). */
+		 * also leaves the cgroup unfit for a next run: on Linux 6.18
+		 * (seen here) a child that clone3() places with
+		 * CLONE_INTO_CGROUP into a cgroup killed before this way is
+		 * killed at birth. */
 		cg->killed = true;
 		if (write_at(dfd, "cgroup.kill", "1\n") == 0)
 			return 0;
@@ -1466,7 +1466,6 @@ size_t cgroup_attach_fds(const struct cgroup *cg, int *fds, size_t max)
 	}
 	return n;
 }
-
 
 /*
  * The memory backstop without a memory controller.  RLIMIT_DATA rather
@@ -1591,7 +1590,7 @@ static int64_t oom_kills_total(struct cgroup *cg)
 static int64_t pids_refused_total(struct cgroup *cg)
 {
 	int fd = cg->fd[FD_V2_PIDS_EVENTS] >= 0 ? cg->fd[FD_V2_PIDS_EVENTS]
-						 : cg->fd[FD_V1_PIDS_EVENTS];
+						: cg->fd[FD_V1_PIDS_EVENTS];
 
 	return fd >= 0 ? read_keyed(fd, "max") : 0;
 }
@@ -1647,9 +1646,8 @@ int64_t cgroup_cpu_usec(struct cgroup *cg)
 static bool same_limits(const struct cgroup_limits *a, const struct cgroup_limits *b)
 {
 	return a->memory_bytes == b->memory_bytes && a->cpu_time_ms == b->cpu_time_ms &&
-	       a->max_processes == b->max_processes &&
-	       a->max_file_handles == b->max_file_handles && a->disk_bytes == b->disk_bytes &&
-	       a->private_user_ns == b->private_user_ns;
+	       a->max_processes == b->max_processes && a->max_file_handles == b->max_file_handles &&
+	       a->disk_bytes == b->disk_bytes && a->private_user_ns == b->private_user_ns;
 }
 
 /* A baseline: the counter now, or 0 where it cannot be read (then it

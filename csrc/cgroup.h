@@ -194,8 +194,8 @@ int cgroup_new(const struct cgroup_config *cfg, const struct cgroup_limits *limi
  * makes cgroup_cpu_usec(), cgroup_oom_kills() and cgroup_pids_refused()
  * count from now; drains the v1 OOM eventfd and re-primes the v2 event files.
  * Return: 0; -ESTALE (other limits, a v2 cgroup that cgroup_kill() killed,
- * or a peak that cannot be reset: older kernels), -EBUSY (a process is still there), -errno on a read error.  On
- * an error @cg is unchanged: free it and create new cgroups.
+ * or a peak that cannot be reset: older kernels), -EBUSY (a process is still there), -errno on a
+ * read error.  On an error @cg is unchanged: free it and create new cgroups.
  */
 int cgroup_reuse(struct cgroup *cg, const struct cgroup_limits *limits);
 
@@ -245,7 +245,6 @@ int cgroup_clone_fd(const struct cgroup *cg);
  * Return: how many there are (may exceed @max; only @max are stored).
  */
 size_t cgroup_attach_fds(const struct cgroup *cg, int *fds, size_t max);
-
 
 /** One rlimit for the child to apply with setrlimit()/prlimit(). */
 struct cgroup_rlimit {
