@@ -67,6 +67,12 @@ struct cgroup {
 	enum cgroup_backend backend[CGROUP_RESOURCE_COUNT];
 	enum cgroup_backend kill;
 	uint64_t oom_notifications; /* v1 eventfd total, for kernels without oom_kill */
+	/* The cumulative counters as the run began (cgroup_reuse()). */
+	uint64_t cpu_base_usec;
+	uint64_t oom_base;
+	uint64_t pids_refused_base;
+	bool peak_resettable; /* the peak descriptor takes a write (cgroup_reuse()) */
+	bool killed;	      /* cgroup.kill was written: not reusable, see cgroup_kill() */
 	char describe[512];
 };
 
@@ -770,7 +776,12 @@ static void setup_v2_memory(struct cgroup *cg, int dfd)
 		r = write_at(dfd, "memory.oom.group", "1\n");
 	if (r >= 0) {
 		cg->fd[FD_V2_MEM_CURRENT] = open_at(dfd, "memory.current", O_RDONLY);
-		cg->fd[FD_V2_MEM_PEAK] = open_at(dfd, "memory.peak", O_RDONLY);
+		/* Since 6.12 a write resets the peak as read through this
+		 * descriptor: the next run of the sandbox starts afresh. */
+		cg->fd[FD_V2_MEM_PEAK] = open_at(dfd, "memory.peak", O_RDWR);
+		cg->peak_resettable = cg->fd[FD_V2_MEM_PEAK] >= 0;
+		if (cg->fd[FD_V2_MEM_PEAK] < 0)
+			cg->fd[FD_V2_MEM_PEAK] = open_at(dfd, "memory.peak", O_RDONLY);
 		cg->fd[FD_V2_MEM_EVENTS] = open_at(dfd, "memory.events", O_RDONLY);
 		if (cg->fd[FD_V2_MEM_CURRENT] < 0)
 			r = cg->fd[FD_V2_MEM_CURRENT];
@@ -1006,7 +1017,12 @@ static int setup_v1(struct cgroup *cg, enum v1_controller c, int dfd)
 				return r;
 		}
 		cg->fd[FD_V1_MEM_USAGE] = open_at(dfd, "memory.usage_in_bytes", O_RDONLY);
-		cg->fd[FD_V1_MEM_MAX_USAGE] = open_at(dfd, "memory.max_usage_in_bytes", O_RDONLY);
+		/* Writing 0 resets it, for the sandbox's next run. */
+		cg->fd[FD_V1_MEM_MAX_USAGE] = open_at(dfd, "memory.max_usage_in_bytes", O_RDWR);
+		cg->peak_resettable = cg->fd[FD_V1_MEM_MAX_USAGE] >= 0;
+		if (cg->fd[FD_V1_MEM_MAX_USAGE] < 0)
+			cg->fd[FD_V1_MEM_MAX_USAGE] =
+				open_at(dfd, "memory.max_usage_in_bytes", O_RDONLY);
 		if (cg->fd[FD_V1_MEM_USAGE] < 0)
 			return cg->fd[FD_V1_MEM_USAGE];
 		r = v1_oom_eventfd(cg, dfd);
@@ -1313,13 +1329,22 @@ int cgroup_kill(struct cgroup *cg)
 	procs = membership_fd(cg);
 	if (procs < 0)
 		return -ENODATA;
+	/* Nobody left (the usual end of a run): no process can join an empty
+	 * cgroup but the one we place there. */
+	if (cgroup_procs(cg, NULL, 0) == 0)
+		return 0;
 	if (cg->v2_path) {
 		_cleanup_close_ int dfd = open(cg->v2_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		bool frozen;
 
 		if (dfd < 0)
 			return -errno;
-		/* cgroup.kill (5.14) kills atomically, forks included. */
+		/* cgroup.kill (5.14) kills atomically, forks included.  It
+		 * also leaves the cgroup unfit for a next run: on Linux 6.18
+		 * (seen here) a child that clone3() places with
+		 * CLONE_INTO_CGROUP into a cgroup killed before this way is
+		 * killed at birth. */
+		cg->killed = true;
 		if (write_at(dfd, "cgroup.kill", "1\n") == 0)
 			return 0;
 		frozen = write_at(dfd, "cgroup.freeze", "1\n") == 0;
@@ -1442,21 +1467,6 @@ size_t cgroup_attach_fds(const struct cgroup *cg, int *fds, size_t max)
 	return n;
 }
 
-void cgroup_attach_done(struct cgroup *cg)
-{
-	int keep;
-
-	if (!cg)
-		return;
-	/* Placement is over: the v2 directory was for clone3.  The
-	 * membership list stays readable through one procs descriptor. */
-	cg->fd[FD_V2_DIR] = close_safe(cg->fd[FD_V2_DIR]);
-	keep = membership_fd(cg);
-	for (int c = 0; c < V1_COUNT; c++)
-		if (cg->fd[FD_V1_PROCS + c] != keep)
-			cg->fd[FD_V1_PROCS + c] = close_safe(cg->fd[FD_V1_PROCS + c]);
-}
-
 /*
  * The memory backstop without a memory controller.  RLIMIT_DATA rather
  * than RLIMIT_AS: it counts writable private mappings, so the address space
@@ -1554,12 +1564,10 @@ static int64_t read_keyed(int fd, const char *key)
 	return v > INT64_MAX ? INT64_MAX : (int64_t)v;
 }
 
-int64_t cgroup_oom_kills(struct cgroup *cg)
+static int64_t oom_kills_total(struct cgroup *cg)
 {
 	int64_t r;
 
-	if (!cg)
-		return -EINVAL;
 	if (cg->fd[FD_V2_MEM_EVENTS] >= 0)
 		return read_keyed(cg->fd[FD_V2_MEM_EVENTS], "oom_kill");
 	if (cg->fd[FD_V1_OOM_EVENTFD] >= 0) {
@@ -1579,14 +1587,34 @@ int64_t cgroup_oom_kills(struct cgroup *cg)
 	return 0;
 }
 
-int64_t cgroup_pids_refused(struct cgroup *cg)
+static int64_t pids_refused_total(struct cgroup *cg)
 {
-	int fd;
+	int fd = cg->fd[FD_V2_PIDS_EVENTS] >= 0 ? cg->fd[FD_V2_PIDS_EVENTS]
+						: cg->fd[FD_V1_PIDS_EVENTS];
 
+	return fd >= 0 ? read_keyed(fd, "max") : 0;
+}
+
+/* A cumulative counter since the run began. */
+static int64_t since(int64_t total, uint64_t base)
+{
+	if (total < 0)
+		return total;
+	return (uint64_t)total > base ? total - (int64_t)base : 0;
+}
+
+int64_t cgroup_oom_kills(struct cgroup *cg)
+{
 	if (!cg)
 		return -EINVAL;
-	fd = cg->fd[FD_V2_PIDS_EVENTS] >= 0 ? cg->fd[FD_V2_PIDS_EVENTS] : cg->fd[FD_V1_PIDS_EVENTS];
-	return fd >= 0 ? read_keyed(fd, "max") : 0;
+	return since(oom_kills_total(cg), cg->oom_base);
+}
+
+int64_t cgroup_pids_refused(struct cgroup *cg)
+{
+	if (!cg)
+		return -EINVAL;
+	return since(pids_refused_total(cg), cg->pids_refused_base);
 }
 
 static bool read_u64(int fd, uint64_t *ret)
@@ -1597,17 +1625,75 @@ static bool read_u64(int fd, uint64_t *ret)
 	return n > 0 && cgroup_parse_u64(buf, (size_t)n, ret) == 0;
 }
 
-int64_t cgroup_cpu_usec(struct cgroup *cg)
+static int64_t cpu_usec_total(struct cgroup *cg)
 {
 	uint64_t v;
 
-	if (!cg)
-		return -EINVAL;
 	if (cg->fd[FD_V2_CPU_STAT] >= 0)
 		return read_keyed(cg->fd[FD_V2_CPU_STAT], "usage_usec");
 	if (cg->fd[FD_V1_CPUACCT_USAGE] >= 0)
 		return read_u64(cg->fd[FD_V1_CPUACCT_USAGE], &v) ? (int64_t)(v / 1000) : -EIO;
 	return -ENODATA;
+}
+
+int64_t cgroup_cpu_usec(struct cgroup *cg)
+{
+	if (!cg)
+		return -EINVAL;
+	return since(cpu_usec_total(cg), cg->cpu_base_usec);
+}
+
+static bool same_limits(const struct cgroup_limits *a, const struct cgroup_limits *b)
+{
+	return a->memory_bytes == b->memory_bytes && a->cpu_time_ms == b->cpu_time_ms &&
+	       a->max_processes == b->max_processes && a->max_file_handles == b->max_file_handles &&
+	       a->disk_bytes == b->disk_bytes && a->private_user_ns == b->private_user_ns;
+}
+
+/* A baseline: the counter now, or 0 where it cannot be read (then it
+ * counts from its creation, which is never less than the run's). */
+static uint64_t baseline(int64_t total)
+{
+	return total > 0 ? (uint64_t)total : 0;
+}
+
+int cgroup_reuse(struct cgroup *cg, const struct cgroup_limits *limits)
+{
+	int fd, peak;
+	char buf[64];
+	ssize_t n;
+
+	if (!cg || !limits)
+		return -EINVAL;
+	if (!same_limits(&cg->limits, limits) || cg->killed)
+		return -ESTALE;
+	fd = membership_fd(cg);
+	if (fd >= 0) {
+		n = pread_text(fd, buf, sizeof(buf));
+		if (n < 0)
+			return (int)n;
+		if (skip_space(buf, (size_t)n, 0) < (size_t)n)
+			return -EBUSY;
+	}
+	/* The peak: what the last run reached is no measure of this one. */
+	peak = cg->fd[FD_V2_MEM_PEAK] >= 0 ? cg->fd[FD_V2_MEM_PEAK] : cg->fd[FD_V1_MEM_MAX_USAGE];
+	if (peak >= 0 && (!cg->peak_resettable || pwrite(peak, "0\n", 2, 0) != 2))
+		return -ESTALE;
+	cg->cpu_base_usec = baseline(cpu_usec_total(cg));
+	if (cg->fd[FD_V1_OOM_EVENTFD] >= 0) {
+		uint64_t v;
+
+		/* Drained: a notification of the last run must not wake this
+		 * one; the count without oom_kill starts again. */
+		while (read(cg->fd[FD_V1_OOM_EVENTFD], &v, sizeof(v)) == sizeof(v))
+			;
+		cg->oom_notifications = 0;
+	}
+	cg->oom_base = baseline(oom_kills_total(cg));
+	cg->pids_refused_base = baseline(pids_refused_total(cg));
+	prime_events(cg->fd[FD_V2_MEM_EVENTS]);
+	prime_events(cg->fd[FD_V2_PIDS_EVENTS]);
+	return 0;
 }
 
 int cgroup_stat(struct cgroup *cg, unsigned what, struct cgroup_stat *ret)

@@ -1102,16 +1102,18 @@ static _Noreturn void child_exec(const struct launch_plan *p)
 		if (listener > 0) {
 			/* The supervisor learns our pid from the socket
 			 * (SO_PASSCRED) and copies the listener with
-			 * pidfd_getfd(); we wait for it to say so, since the
-			 * exec below closes this descriptor (it is CLOEXEC)
-			 * and need not stop at the listener (exec is allowed
-			 * below Strict).  Plain write and read: the filter
-			 * already judges us, and may send sendmsg() to a
-			 * listener nobody holds yet. */
+			 * pidfd_getfd() before the exec below closes it (it
+			 * is CLOEXEC).  Where the filter refers that exec to
+			 * the listener, it stops there, descriptors intact,
+			 * until the supervisor holds the listener and answers:
+			 * no need to wait here.  Elsewhere we wait for the
+			 * supervisor to say it has it.  Plain write and read:
+			 * the filter already judges us, and may send
+			 * sendmsg() to a listener nobody holds yet. */
 			struct launch_msg m = {.kind = MSG_LISTENER, .arg = listener};
 			char ack;
 			if (write(FD_STATUS, &m, sizeof(m)) != (ssize_t)sizeof(m) ||
-			    read_retry(FD_STATUS, &ack, 1) != 1)
+			    (!p->enf.exec_notify && read_retry(FD_STATUS, &ack, 1) != 1))
 				_exit(127);
 		}
 	}
@@ -1852,7 +1854,7 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 				goto abort;
 			}
 			notify_allow_exec_once(notify);
-			if (write(parent_end, "k", 1) != 1) {
+			if (!p->enf.exec_notify && write(parent_end, "k", 1) != 1) {
 				r = error_set(err, "", errno,
 					      "releasing the sandbox process failed");
 				goto abort;

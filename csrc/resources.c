@@ -139,7 +139,13 @@ int resources_prepare(qfs_sandbox *sb, qfs_error *err)
 	/* Sandboxed and Strict give the plugin a user namespace of its own. */
 	cgroup_limits_from_policy(sb->policy,
 				  qfs_policy_get_level(sb->policy) >= QFS_LEVEL_SANDBOXED, &limits);
-	r = cgroup_new(NULL, &limits, &rs->cg, err);
+	/* The last run's cgroups when they are empty and hold the same
+	 * limits; new ones otherwise. */
+	r = 0;
+	if (rs->cg && cgroup_reuse(rs->cg, &limits) < 0)
+		rs->cg = cgroup_free(rs->cg);
+	if (!rs->cg)
+		r = cgroup_new(NULL, &limits, &rs->cg, err);
 	if (r >= 0)
 		r = monitor_new(rs->cg, 0, &rs->mon);
 	if (r < 0) {
@@ -348,7 +354,6 @@ int resources_started(qfs_sandbox *sb)
 
 	if (!rs || !rs->cg || !rs->mon)
 		return 0;
-	cgroup_attach_done(rs->cg);
 	launch_resources_init(&sb->resources);
 	r = monitor_set_pid(rs->mon, sb->pid);
 	if (r < 0)
@@ -416,7 +421,10 @@ void resources_release(qfs_sandbox *sb)
 	rs->sample_timer = loop_timer_free(rs->sample_timer);
 	rs->cpu_timer = loop_timer_free(rs->cpu_timer);
 	rs->mon = monitor_free(rs->mon);
-	rs->cg = cgroup_free(rs->cg);
+	/* The cgroups stay for the next run (cgroup_reuse()); nothing of
+	 * this one may outlive it. */
+	if (rs->cg)
+		cgroup_kill(rs->cg);
 	rs->cpu_budget_usec = 0;
 	rs->pids_polled = false;
 	if (sb->kill_hook == kill_hook)
@@ -427,6 +435,8 @@ void resources_release(qfs_sandbox *sb)
 void resources_free(qfs_sandbox *sb)
 {
 	resources_release(sb);
+	if (sb->resources_state)
+		sb->resources_state->cg = cgroup_free(sb->resources_state->cg);
 	free(sb->resources_state);
 	sb->resources_state = NULL;
 }

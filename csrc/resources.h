@@ -5,7 +5,8 @@
  *
  * Per run, called by sandbox.c:
  *
- *   resources_prepare()   before the launch: creates the cgroups, hands the
+ *   resources_prepare()   before the launch: creates the cgroups (or takes
+ *                         the last run's, see cgroup_reuse()), hands the
  *                         launcher the CLONE_INTO_CGROUP directory, the v1
  *                         cgroup.procs descriptors and the rlimits, and
  *                         installs the kill hook (cgroup.kill).
@@ -17,7 +18,8 @@
  *                         kill, a refused fork) becomes the run's status, and
  *                         a last full sample fixes the final usage.
  *   resources_release()   at the end of the run: kills what is left in the
- *                         cgroups and removes them.
+ *                         cgroups, which stay for the next run.
+ *   resources_free()      with the sandbox: removes the cgroups.
  *
  * Limits and how they end a run (each with one limit_exceeded event):
  *   memory        the cgroup holds it (no overshoot); the OOM event ends the

@@ -118,7 +118,6 @@ static pid_t spawn_sleeper(struct cgroup *cg)
         for (;;)
             pause();
     }
-    cgroup_attach_done(cg);
     return (pid_t)pid;
 }
 
@@ -378,7 +377,6 @@ static void phase_memory(void)
         if (cgroup_new(&cfg, &limits, &boxes[i].cg, NULL) < 0
             || monitor_new(boxes[i].cg, getpid(), &boxes[i].m) < 0)
             exit(1);
-        cgroup_attach_done(boxes[i].cg);
         monitor_add_disk_fs(boxes[i].m, "/dev/shm");
     }
     heap1 = mallinfo2().uordblks;

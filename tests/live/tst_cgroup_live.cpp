@@ -68,8 +68,6 @@ pid_t spawn(struct cgroup *cg, ChildFn fn, void *arg, bool rlimits = false)
                 _exit(101);
         _exit(fn(arg));
     }
-    if (cg)
-        cgroup_attach_done(cg);
     return pid_t(pid);
 }
 

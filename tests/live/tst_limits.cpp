@@ -247,6 +247,72 @@ private slots:
         QVERIFY2(peak >= 2 && peak <= 16, qPrintable(QString::number(peak)));
     }
 
+    // One sandbox, run after run: it keeps its cgroups (cgroup_reuse()), and
+    // what a run used, reached or was refused is no part of the next one.
+    void nextRunStartsAfresh()
+    {
+        live::Policy p = hogPolicy();
+        qfs_policy_set_limit(p.get(), QFS_LIMIT_MEMORY_MB, 64);
+        qfs_policy_set_permission(p.get(), QFS_PERM_PROCESS_CREATION, true);
+        qfs_policy_set_limit(p.get(), QFS_LIMIT_MAX_PROCESSES, 16);
+        qfs_policy_set_monitor_interval_ms(p.get(), 100);
+        qfs_loop *loop = nullptr;
+        qfs_sandbox *sb = nullptr;
+        qfs_error err {};
+        QVERIFY(qfs_loop_new(&loop) == 0 && qfs_sandbox_new(loop, p.get(), &sb, &err) == 0);
+        auto cleanup = qScopeGuard([&] {
+            qfs_sandbox_free(sb);
+            qfs_loop_free(loop);
+        });
+        auto run = [&](const QStringList &args) {
+            Run r;
+            if (start(sb, r, args) && qfs_sandbox_wait(sb, 30000) < 0)
+                qWarning("the hog did not end in time");
+            collect(sb, r);
+            return r;
+        };
+        auto cgroupOf = [](const Run &r) {
+            return r.report["enforcement"].toObject()["cgroup"].toObject()["detail"].toString();
+        };
+
+        const Run big = run({ "alloc", "40" });
+        QCOMPARE(big.status, int(QFS_STATUS_EXITED));
+        QVERIFY2(usageOf(big.report, "memory_peak_mb") >= 40,
+            qPrintable(QString::number(usageOf(big.report, "memory_peak_mb"))));
+        const Run small = run({ "exit", "0", "0" });
+        QCOMPARE(small.status, int(QFS_STATUS_EXITED));
+        QVERIFY(small.limitEvents.isEmpty());
+        // The peak is this run's: the 40 MiB of the last one are gone.
+        QVERIFY2(usageOf(small.report, "memory_peak_mb") < 20,
+            qPrintable(QString::number(usageOf(small.report, "memory_peak_mb"))));
+        const bool cgroups = cgroupOf(big).contains("qfs-");
+        if (cgroups) // the same directories, not new ones
+            QCOMPARE(cgroupOf(small), cgroupOf(big));
+
+        // A run the kernel ended at the memory limit, then one that is well
+        // within it: the OOM kill counted for the first is not the second's.
+        const Run oom = run({ "alloc", "1024" });
+        QCOMPARE(oom.status, int(QFS_STATUS_LIMIT_EXCEEDED));
+        QCOMPARE(oom.limit, int(QFS_RESOURCE_MEMORY));
+        const Run after = run({ "exit", "0", "0" });
+        QCOMPARE(after.status, int(QFS_STATUS_EXITED));
+        QCOMPARE(after.exitCode, 0);
+        QVERIFY(after.limitEvents.isEmpty());
+        QVERIFY(after.report["limit"].isNull());
+
+        // The same for forks refused at max_processes.
+        const Run bomb = run({ "forkbomb" });
+        QCOMPARE(bomb.status, int(QFS_STATUS_LIMIT_EXCEEDED));
+        QCOMPARE(bomb.limit, int(QFS_RESOURCE_PROCESSES));
+        const Run last = run({ "exit", "0", "0" });
+        QCOMPARE(last.status, int(QFS_STATUS_EXITED));
+        QVERIFY(last.limitEvents.isEmpty());
+        QVERIFY2(usageOf(last.report, "memory_peak_mb") < 20,
+            qPrintable(QString::number(usageOf(last.report, "memory_peak_mb"))));
+        QVERIFY2(usageOf(last.report, "cpu_time_used") < 200,
+            qPrintable(QString::number(usageOf(last.report, "cpu_time_used"))));
+    }
+
     void daemonIsGoneWhenTheSandboxEnds_data()
     {
         QTest::addColumn<int>("level");

@@ -217,6 +217,67 @@ private slots:
         QVERIFY(!QFileInfo::exists(dir));
     }
 
+    // The next run of a sandbox takes its cgroups again when they are empty
+    // and hold the same limits: peak reset, cumulative counters from zero.
+    void reuse()
+    {
+        makeOwn("cpu memory pids\n", false);
+        struct cgroup *cg = nullptr;
+        QCOMPARE(cgroup_new(&cfg, &limits, &cg, nullptr), 0);
+        const QString dir = QString::fromUtf8(cgroup_v2_path(cg));
+
+        // A process is still there: refused, nothing reset.
+        put(dir + "/memory.peak", "2097152\n");
+        QCOMPARE(cgroup_reuse(cg, &limits), -EBUSY);
+        QCOMPARE(get(dir + "/memory.peak"), QByteArray("2097152\n"));
+
+        // What the last run left in the counters.
+        put(dir + "/cgroup.procs", "");
+        put(dir + "/cpu.stat", "usage_usec 1234\n");
+        put(dir + "/memory.events", "oom 1\noom_kill 2\n");
+        put(dir + "/pids.events", "max 3\n");
+        QCOMPARE(cgroup_cpu_usec(cg), int64_t(1234));
+        QCOMPARE(cgroup_oom_kills(cg), int64_t(2));
+        QCOMPARE(cgroup_pids_refused(cg), int64_t(3));
+
+        // Other limits: refused.
+        cgroup_limits other = limits;
+        other.memory_bytes *= 2;
+        QCOMPARE(cgroup_reuse(cg, &other), -ESTALE);
+        other = limits;
+        other.private_user_ns = !limits.private_user_ns;
+        QCOMPARE(cgroup_reuse(cg, &other), -ESTALE);
+
+        QCOMPARE(cgroup_reuse(cg, &limits), 0);
+        QCOMPARE(QString::fromUtf8(cgroup_v2_path(cg)), dir); // the same directory
+        QCOMPARE(get(dir + "/memory.peak").left(2), QByteArray("0\n")); // the peak reset
+        QCOMPARE(cgroup_cpu_usec(cg), int64_t(0));
+        QCOMPARE(cgroup_oom_kills(cg), int64_t(0));
+        QCOMPARE(cgroup_pids_refused(cg), int64_t(0));
+        put(dir + "/cpu.stat", "usage_usec 2000\n");
+        put(dir + "/memory.events", "oom 2\noom_kill 3\n");
+        put(dir + "/pids.events", "max 5\n");
+        QCOMPARE(cgroup_cpu_usec(cg), int64_t(766));
+        QCOMPARE(cgroup_oom_kills(cg), int64_t(1));
+        QCOMPARE(cgroup_pids_refused(cg), int64_t(2));
+        struct cgroup_stat st;
+        QCOMPARE(cgroup_stat(cg, CGROUP_STAT_CPU, &st), 0);
+        QCOMPARE(st.cpu_usec, uint64_t(766));
+
+        // Emptiness spares the kill; a kill makes the cgroup unfit for reuse.
+        QCOMPARE(cgroup_kill(cg), 0);
+        QCOMPARE(get(dir + "/cgroup.kill"), QByteArray(""));
+        QCOMPARE(cgroup_reuse(cg, &limits), 0);
+        put(dir + "/cgroup.procs", kFakeProcs);
+        QCOMPARE(cgroup_kill(cg), 0);
+        QCOMPARE(get(dir + "/cgroup.kill"), QByteArray("1\n"));
+        put(dir + "/cgroup.procs", "");
+        QCOMPARE(cgroup_reuse(cg, &limits), -ESTALE);
+        QCOMPARE(cgroup_reuse(nullptr, &limits), -EINVAL);
+        cgroup_free(cg);
+        QVERIFY(!QFileInfo::exists(dir));
+    }
+
     void neverMoves()
     {
         makeOwn("", true);
