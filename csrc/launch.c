@@ -620,6 +620,58 @@ static const struct rootfs_file net_files[] = {
 	{"/etc/hosts", net_hosts},
 };
 
+static bool rootfs_writes(const struct rootfs_plan *plan, const char *path)
+{
+	for (size_t i = 0; plan && i < plan->n_ops; i++)
+		if (plan->ops[i].kind == ROOTFS_WRITE && streq(plan->ops[i].dst, path))
+			return true;
+	return false;
+}
+
+/*
+ * The files the child writes into its root need rules of the child's: a
+ * runtime file copied gets what its host rule gave (read and execute), a
+ * mediated network's file read.  When they are all in /etc and nothing in
+ * the root's /etc is from an allowed directory or bound for the plugin,
+ * one rule on /etc with the rights of a file (no listing of /etc itself)
+ * grants exactly that to the copies and nothing new to the rest of /etc
+ * (runtime directories, whose host rules already grant more); it costs the
+ * child one rule instead of one per file.
+ */
+static void plan_child_file_rules(struct launch_plan *p, int abi)
+{
+	const struct rootfs_plan *rp = p->rootfs;
+	const uint64_t rx =
+		landlock_access(abi, LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE, false);
+	bool any = false, etc = true;
+
+	for (size_t i = 0; i < rp->n_ops; i++) {
+		const struct rootfs_op *op = &rp->ops[i];
+		bool in_etc = qfs_path_is_within(op->dst, "/etc") == 1;
+		if (op->kind == ROOTFS_WRITE) {
+			any = true;
+			etc &= in_etc;
+		} else if (op->kind == ROOTFS_BIND && op->verify && in_etc) {
+			etc = false;
+		}
+	}
+	if (any && etc) {
+		p->child_rules[p->n_child_rules++] = (struct child_rule){"/etc", rx};
+		return;
+	}
+	for (size_t i = 0; i < rp->n_ops && p->n_child_rules < LAUNCH_MAX_CHILD_RULES; i++) {
+		const struct rootfs_op *op = &rp->ops[i];
+		bool net = false;
+		if (op->kind != ROOTFS_WRITE)
+			continue;
+		for (size_t j = 0; j < ARRAY_SIZE(net_files); j++)
+			net |= p->enf.net_mode == NET_MODE_MEDIATED &&
+			       streq(net_files[j].path, op->dst);
+		p->child_rules[p->n_child_rules++] = (struct child_rule){
+			op->dst, net ? landlock_access(abi, LANDLOCK_GRANT_READ, false) : rx};
+	}
+}
+
 /* The rules; the ruleset itself is made for each run (run_landlock()). */
 static int plan_landlock(struct launch_plan *p, const qfs_policy *policy, unsigned effects, int abi)
 {
@@ -627,9 +679,12 @@ static int plan_landlock(struct launch_plan *p, const qfs_policy *policy, unsign
 	size_t n_dirs = qfs_policy_list_count(policy, QFS_LIST_ALLOWED_DIRECTORIES);
 	unsigned grant = dir_grant(policy, effects);
 
+	/* A runtime file copied into the private root is not the host's
+	 * inode: its rule is the child's (below). */
 	for (size_t i = 0; i < decide_runtime_path_count(); i++)
-		rule_add(&r, decide_runtime_path(i), LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE,
-			 true, true);
+		if (!rootfs_writes(p->rootfs, decide_runtime_path(i)))
+			rule_add(&r, decide_runtime_path(i),
+				 LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE, true, true);
 	for (size_t i = 0; grant && i < n_dirs; i++) {
 		const char *dir =
 			plan_keep(p, qfs_policy_list_get(policy, QFS_LIST_ALLOWED_DIRECTORIES, i));
@@ -670,11 +725,7 @@ static int plan_landlock(struct launch_plan *p, const qfs_policy *policy, unsign
 			(struct child_rule){"/tmp", landlock_access(abi, tmp, true)};
 		p->child_rules[p->n_child_rules++] = (struct child_rule){
 			"/proc", landlock_access(abi, LANDLOCK_GRANT_READ, true)};
-		for (size_t i = 0;
-		     p->enf.net_mode == NET_MODE_MEDIATED && i < ARRAY_SIZE(net_files); i++)
-			p->child_rules[p->n_child_rules++] = (struct child_rule){
-				net_files[i].path,
-				landlock_access(abi, LANDLOCK_GRANT_READ, false)};
+		plan_child_file_rules(p, abi);
 	}
 	return 0;
 }
@@ -733,9 +784,74 @@ static int rootfs_watch(struct launch_plan *p)
 	return 0;
 }
 
+/*
+ * Small runtime files are copied into the private root rather than bound:
+ * a bind costs the child a mount point, a mount and its attributes (about
+ * 11 us each on a test machine), a copy the same new file and a write
+ * (about 8 us up to a page, and 1 us more per further KiB: /etc/ld.so.cache
+ * costs more copied than bound).  Only regular files anyone may read (the
+ * plugin could read them through a bind: no file the supervisor alone may
+ * read is handed over), with their permission bits but no set-id bit and
+ * no write bit beyond the owner's (the owner is the plugin, which cannot
+ * write them on the read-only root).  The plan holds their bytes, so their
+ * watches compare sizes and times too.
+ */
+#define COPY_FILE_MAX  4096
+#define COPY_TOTAL_MAX (64 * 1024)
+#define COPY_FILES_MAX 16
+
+/* Return: 1 with @ret filled and *buf to free, 0 when @path is to be bound
+ * instead, -ENOMEM. */
+static int copy_runtime_file(struct launch_plan *p, const char *path, struct rootfs_file *ret,
+			     char **buf, size_t *total)
+{
+	const int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
+	struct stat st;
+	size_t done = 0;
+	int r = watch_add(p, path, true);
+
+	if (r < 0)
+		return r;
+	_cleanup_close_ int fd = open(path, flags);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & S_IROTH) ||
+	    st.st_size > COPY_FILE_MAX || *total + (size_t)st.st_size > COPY_TOTAL_MAX)
+		return 0;
+	*buf = malloc((size_t)st.st_size + 1);
+	if (!*buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n = read(fd, *buf + done, (size_t)st.st_size + 1 - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(*buf);
+			*buf = NULL;
+			return 0;
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+		if (done > (size_t)st.st_size)
+			break;
+	}
+	/* Changing while we read: the watch has the older times, so the
+	 * next run makes the plan anew; this one gets what we read. */
+	if (done != (size_t)st.st_size)
+		p->reusable = false;
+	if (done > (size_t)st.st_size)
+		done = (size_t)st.st_size;
+	*ret = (struct rootfs_file){
+		.path = path, .content = done ? *buf : "", .size = done, .mode = st.st_mode & 0755};
+	*total += done;
+	return 1;
+}
+
 static int plan_rootfs(struct launch_plan *p, const qfs_policy *policy, unsigned effects,
 		       qfs_error *err)
 {
+	struct rootfs_file written[ARRAY_SIZE(net_files) + COPY_FILES_MAX];
+	char *bufs[COPY_FILES_MAX] = {0};
+	size_t n_written = 0, n_bufs = 0, total = 0;
 	size_t n_dirs = qfs_policy_list_count(policy, QFS_LIST_ALLOWED_DIRECTORIES);
 	size_t n_rt = decide_runtime_path_count();
 	_cleanup_free_ const char **rt = calloc(n_rt + 1, sizeof(char *));
@@ -767,11 +883,28 @@ static int plan_rootfs(struct launch_plan *p, const qfs_policy *policy, unsigned
 		.tmp_size_mb = (uint64_t)qfs_policy_get_limit(policy, QFS_LIMIT_DISK_SPACE_MB),
 		.noexec_writable = effects & APIS_NOEXEC_WRITABLE,
 	};
-	if (p->enf.net_mode == NET_MODE_MEDIATED) {
-		spec.written = net_files;
-		spec.n_written = ARRAY_SIZE(net_files);
+	if (p->enf.net_mode == NET_MODE_MEDIATED)
+		for (size_t i = 0; i < ARRAY_SIZE(net_files); i++)
+			written[n_written++] = net_files[i];
+	int r = 0;
+	for (size_t i = 0; i < n_rt && n_bufs < COPY_FILES_MAX && r >= 0; i++) {
+		bool replaced = false;
+		for (size_t j = 0; j < n_written; j++)
+			replaced |= streq(written[j].path, rt[i]);
+		if (replaced)
+			continue;
+		r = copy_runtime_file(p, rt[i], &written[n_written], &bufs[n_bufs], &total);
+		if (r > 0) {
+			n_written++;
+			n_bufs++;
+		}
 	}
-	int r = rootfs_plan_new(&spec, &p->rootfs, err);
+	spec.written = written;
+	spec.n_written = n_written;
+	if (r >= 0)
+		r = rootfs_plan_new(&spec, &p->rootfs, err);
+	for (size_t i = 0; i < n_bufs; i++)
+		free(bufs[i]);
 	if (r < 0)
 		return r;
 	return rootfs_watch(p);
