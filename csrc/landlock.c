@@ -124,9 +124,13 @@ int landlock_ruleset_new(const struct landlock_spec *spec, qfs_error *err)
 	for (size_t i = 0; i < spec->n_rules; i++) {
 		const struct landlock_rule *rule = &spec->rules[i];
 		struct stat st;
-		_cleanup_close_ int fd = open(rule->path, O_PATH | O_CLOEXEC);
-		if (fd < 0 && rule->optional && (errno == ENOENT || errno == ENOTDIR))
-			continue;
+		_cleanup_close_ int opened = -1;
+		int fd = rule->fd;
+		if (fd < 0) {
+			fd = opened = open(rule->path, O_PATH | O_CLOEXEC);
+			if (fd < 0 && rule->optional && (errno == ENOENT || errno == ENOTDIR))
+				continue;
+		}
 		if (fd < 0 || fstat(fd, &st) < 0)
 			return error_set(err, "landlock", errno,
 					 "opening %s for its Landlock rule failed", rule->path);

@@ -47,6 +47,10 @@ struct landlock_rule {
 	const char *path;
 	unsigned grant; /* enum landlock_grant */
 	bool optional;	/* a missing path is skipped rather than an error */
+	/* An O_PATH descriptor of path opened earlier (a plan reused from run
+	 * to run keeps those of the system paths), used instead of opening
+	 * path again; -1: open path. */
+	int fd;
 };
 
 struct landlock_spec {

@@ -41,6 +41,7 @@
 #include "net.h"
 #include "notify.h"
 #include "plugin.h"
+#include "policy.h"
 #include "rootfs.h"
 #include "util.h"
 
@@ -148,6 +149,44 @@ struct child_rule {
 	uint64_t access;
 };
 
+/* What a plan was made for: a later run asking for the same may reuse it. */
+struct plan_key {
+	const qfs_policy *policy; /* the sandbox's; replacing it drops the plan */
+	uint64_t generation;	  /* bumped by every setter of the policy */
+	qfs_plugin_type type;
+	char *path;
+	char **argv; /* NULL-terminated, NULL for none */
+	unsigned flags;
+	uid_t euid;
+	gid_t egid;
+	uint64_t caps; /* effective capabilities: have_cap() decided with them */
+};
+
+/* What lstat() (and stat(), through a symlink) said of a path. */
+struct ident {
+	int error; /* 0, or the errno of the look-up */
+	dev_t dev;
+	ino_t ino;
+	mode_t mode;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+
+/*
+ * A path the plan examined.  The plan holds what it found there: an inode
+ * (Landlock rules, verified binds, a symlink's target), or with `content`
+ * something derived from the bytes (a plugin's kind, a file copied into the
+ * private root).  A later run reuses the plan only when every path still
+ * says the same; the identity is taken before the plan looks, so that a
+ * change while it is made shows too.
+ */
+struct watch {
+	char *path;
+	bool content;
+	struct ident node;   /* lstat */
+	struct ident target; /* stat, when node is a symlink */
+};
+
 struct launch_plan {
 	struct launch_enforcement enf;
 	struct plugin_cmd *cmd;
@@ -197,6 +236,23 @@ struct launch_plan {
 	char *init_stack;  /* LAUNCH_INIT_STACK bytes for the plugin's vfork */
 	const struct sock_fprog *init_filter;
 	bool handshake; /* wait for the supervisor after clone (id maps; getppid is 0) */
+
+	/* The parent's Landlock rules, a new ruleset from them each run: the
+	 * child adds the rules of its own mounts to the ruleset it gets, so
+	 * one ruleset cannot serve two runs.  The system paths' descriptors
+	 * are kept from run to run (they pin nothing that is ever unmounted);
+	 * allowed directories and the plugin are opened each time. */
+	struct landlock_rule *rules;
+	size_t n_rules;
+	bool landlock;
+
+	/* Reuse (launch_plan_new()). */
+	struct plan_key key;
+	struct watch *watch;
+	size_t n_watch, cap_watch;
+	bool reusable; /* false: something changed while the plan was made */
+	char **strings;
+	size_t n_strings, cap_strings;
 
 	/* filled by launch_spawn() just before clone3 */
 	pid_t parent_pid;
@@ -304,14 +360,221 @@ static int env_build(struct launch_plan *p, const qfs_policy *policy)
 	return 0;
 }
 
+/* A string the plan keeps (a path the policy named: the policy may change
+ * while the plan is kept, and the plan is then dropped, but not freed
+ * before it). */
+static const char *plan_keep(struct launch_plan *p, const char *s)
+{
+	if (!s)
+		return NULL;
+	if (p->n_strings == p->cap_strings) {
+		size_t cap = p->cap_strings ? p->cap_strings * 2 : 16;
+		char **v = realloc(p->strings, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		p->strings = v;
+		p->cap_strings = cap;
+	}
+	char *d = strdup(s);
+	if (d)
+		p->strings[p->n_strings++] = d;
+	return d;
+}
+
+static void ident_get(struct ident *id, int r, const struct stat *st)
+{
+	*id = (struct ident){.error = r < 0 ? errno : 0};
+	if (r < 0)
+		return;
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->mode = st->st_mode;
+	id->size = st->st_size;
+	id->mtime = st->st_mtim;
+	id->ctime = st->st_ctim;
+}
+
+static void ident_read(const char *path, struct ident *node, struct ident *target)
+{
+	struct stat st;
+
+	ident_get(node, lstat(path, &st), &st);
+	if (!node->error && S_ISLNK(node->mode))
+		ident_get(target, stat(path, &st), &st);
+	else
+		*target = (struct ident){0};
+}
+
+static bool ident_same(const struct ident *a, const struct ident *b, bool content)
+{
+	if (a->error || b->error)
+		return a->error == b->error;
+	if (a->dev != b->dev || a->ino != b->ino || a->mode != b->mode)
+		return false;
+	return !content ||
+	       (a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
+		a->mtime.tv_nsec == b->mtime.tv_nsec && a->ctime.tv_sec == b->ctime.tv_sec &&
+		a->ctime.tv_nsec == b->ctime.tv_nsec);
+}
+
+/* The inode a path names, through a final symlink. */
+static const struct ident *watch_followed(const struct watch *w)
+{
+	return !w->node.error && S_ISLNK(w->node.mode) ? &w->target : &w->node;
+}
+
+static struct watch *watch_find(const struct launch_plan *p, const char *path)
+{
+	for (size_t i = 0; i < p->n_watch; i++)
+		if (streq(p->watch[i].path, path))
+			return &p->watch[i];
+	return NULL;
+}
+
+/*
+ * A file changed within the timestamps' granularity of our look at it
+ * could change again without its times moving: a plan holding its bytes is
+ * only kept once the file has been still for a while (as git does with
+ * its index).
+ */
+static bool ident_racy(const struct ident *id)
+{
+	struct timespec now;
+
+	if (id->error || clock_gettime(CLOCK_REALTIME, &now) < 0)
+		return false;
+	return id->ctime.tv_sec >= now.tv_sec - 2 || id->mtime.tv_sec >= now.tv_sec - 2;
+}
+
+/* Records what @path names now, before the plan looks at it. */
+static int watch_add(struct launch_plan *p, const char *path, bool content)
+{
+	struct watch *w = watch_find(p, path);
+
+	if (!w) {
+		if (p->n_watch == p->cap_watch) {
+			size_t cap = p->cap_watch ? p->cap_watch * 2 : 64;
+			struct watch *v = realloc(p->watch, cap * sizeof(*v));
+			if (!v)
+				return -ENOMEM;
+			p->watch = v;
+			p->cap_watch = cap;
+		}
+		w = &p->watch[p->n_watch];
+		*w = (struct watch){.path = strdup(path)};
+		if (!w->path)
+			return -ENOMEM;
+		p->n_watch++;
+		ident_read(path, &w->node, &w->target);
+	}
+	if (content && ident_racy(watch_followed(w)))
+		p->reusable = false;
+	w->content |= content;
+	return 0;
+}
+
+static bool watch_unchanged(const struct launch_plan *p)
+{
+	for (size_t i = 0; i < p->n_watch; i++) {
+		const struct watch *w = &p->watch[i];
+		struct ident node, target;
+		ident_read(w->path, &node, &target);
+		if (!ident_same(&node, &w->node, w->content))
+			return false;
+		if (!node.error && S_ISLNK(node.mode) &&
+		    !ident_same(&target, &w->target, w->content))
+			return false;
+	}
+	return true;
+}
+
+/* Whether @fd is the inode the watch of @path recorded.  The plan's own
+ * look (a descriptor opened, a bind's inode) came after the watch's: a
+ * difference means the path changed meanwhile. */
+static bool watch_agrees(const struct launch_plan *p, const char *path, dev_t dev, ino_t ino)
+{
+	const struct watch *w = watch_find(p, path);
+	const struct ident *id = w ? watch_followed(w) : NULL;
+
+	return id && !id->error && id->dev == dev && id->ino == ino;
+}
+
+static uint64_t caps_effective(void)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[2] = {0};
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return 0;
+	return (uint64_t)d[1].effective << 32 | d[0].effective;
+}
+
+static bool argv_same(char *const *a, const char *const *b)
+{
+	static const char *const none[] = {NULL};
+
+	if (!b)
+		b = none;
+	for (; *a && *b; a++, b++)
+		if (!streq(*a, *b))
+			return false;
+	return !*a && !*b;
+}
+
+static bool key_matches(const struct plan_key *k, const struct launch_config *cfg)
+{
+	return k->policy == cfg->policy && k->generation == cfg->policy->generation &&
+	       k->type == cfg->type && streq(k->path, cfg->path) && argv_same(k->argv, cfg->argv) &&
+	       k->flags == cfg->flags && k->euid == geteuid() && k->egid == getegid() &&
+	       k->caps == caps_effective();
+}
+
+static int key_init(struct plan_key *k, const struct launch_config *cfg)
+{
+	size_t n = 0;
+
+	*k = (struct plan_key){
+		.policy = cfg->policy,
+		.generation = cfg->policy->generation,
+		.type = cfg->type,
+		.path = strdup(cfg->path),
+		.flags = cfg->flags,
+		.euid = geteuid(),
+		.egid = getegid(),
+		.caps = caps_effective(),
+	};
+	if (!k->path)
+		return -ENOMEM;
+	while (cfg->argv && cfg->argv[n])
+		n++;
+	k->argv = calloc(n + 1, sizeof(char *));
+	if (!k->argv)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (!(k->argv[i] = strdup(cfg->argv[i])))
+			return -ENOMEM;
+	return 0;
+}
+
+static void key_clear(struct plan_key *k)
+{
+	free(k->path);
+	for (char **a = k->argv; a && *a; a++)
+		free(*a);
+	free(k->argv);
+}
+
 struct rules {
 	struct landlock_rule *v;
 	size_t n, cap;
 	int error;
 };
 
-static void rule_add(struct rules *r, const char *path, unsigned grant, bool optional)
+/* @keep: a system path, whose descriptor the plan keeps from run to run. */
+static void rule_add(struct rules *r, const char *path, unsigned grant, bool optional, bool keep)
 {
+	int fd = -1;
+
 	if (r->error || !path)
 		return;
 	if (r->n == r->cap) {
@@ -324,7 +587,14 @@ static void rule_add(struct rules *r, const char *path, unsigned grant, bool opt
 		r->v = v;
 		r->cap = cap;
 	}
-	r->v[r->n++] = (struct landlock_rule){.path = path, .grant = grant, .optional = optional};
+	if (keep) {
+		fd = open(path, O_PATH | O_CLOEXEC);
+		/* Watched: should it appear, the plan is made anew. */
+		if (fd < 0 && optional && (errno == ENOENT || errno == ENOTDIR))
+			return;
+	}
+	r->v[r->n++] = (struct landlock_rule){
+		.path = path, .grant = grant, .optional = optional, .fd = fd};
 }
 
 /* What the allowed directories grant. */
@@ -350,47 +620,101 @@ static const struct rootfs_file net_files[] = {
 	{"/etc/hosts", net_hosts},
 };
 
-static int plan_landlock(struct launch_plan *p, const qfs_policy *policy, unsigned effects, int abi,
-			 qfs_error *err)
+static bool rootfs_writes(const struct rootfs_plan *plan, const char *path)
+{
+	for (size_t i = 0; plan && i < plan->n_ops; i++)
+		if (plan->ops[i].kind == ROOTFS_WRITE && streq(plan->ops[i].dst, path))
+			return true;
+	return false;
+}
+
+/*
+ * The files the child writes into its root need rules of the child's: a
+ * runtime file copied gets what its host rule gave (read and execute), a
+ * mediated network's file read.  When they are all in /etc and nothing in
+ * the root's /etc is from an allowed directory or bound for the plugin,
+ * one rule on /etc with the rights of a file (no listing of /etc itself)
+ * grants exactly that to the copies and nothing new to the rest of /etc
+ * (runtime directories, whose host rules already grant more); it costs the
+ * child one rule instead of one per file.
+ */
+static void plan_child_file_rules(struct launch_plan *p, int abi)
+{
+	const struct rootfs_plan *rp = p->rootfs;
+	const uint64_t rx =
+		landlock_access(abi, LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE, false);
+	bool any = false, etc = true;
+
+	for (size_t i = 0; i < rp->n_ops; i++) {
+		const struct rootfs_op *op = &rp->ops[i];
+		bool in_etc = qfs_path_is_within(op->dst, "/etc") == 1;
+		if (op->kind == ROOTFS_WRITE) {
+			any = true;
+			etc &= in_etc;
+		} else if (op->kind == ROOTFS_BIND && op->verify && in_etc) {
+			etc = false;
+		}
+	}
+	if (any && etc) {
+		p->child_rules[p->n_child_rules++] = (struct child_rule){"/etc", rx};
+		return;
+	}
+	for (size_t i = 0; i < rp->n_ops && p->n_child_rules < LAUNCH_MAX_CHILD_RULES; i++) {
+		const struct rootfs_op *op = &rp->ops[i];
+		bool net = false;
+		if (op->kind != ROOTFS_WRITE)
+			continue;
+		for (size_t j = 0; j < ARRAY_SIZE(net_files); j++)
+			net |= p->enf.net_mode == NET_MODE_MEDIATED &&
+			       streq(net_files[j].path, op->dst);
+		p->child_rules[p->n_child_rules++] = (struct child_rule){
+			op->dst, net ? landlock_access(abi, LANDLOCK_GRANT_READ, false) : rx};
+	}
+}
+
+/* The rules; the ruleset itself is made for each run (run_landlock()). */
+static int plan_landlock(struct launch_plan *p, const qfs_policy *policy, unsigned effects, int abi)
 {
 	struct rules r = {0};
 	size_t n_dirs = qfs_policy_list_count(policy, QFS_LIST_ALLOWED_DIRECTORIES);
 	unsigned grant = dir_grant(policy, effects);
-	int fd;
 
+	/* A runtime file copied into the private root is not the host's
+	 * inode: its rule is the child's (below). */
 	for (size_t i = 0; i < decide_runtime_path_count(); i++)
-		rule_add(&r, decide_runtime_path(i), LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE,
-			 true);
-	for (size_t i = 0; grant && i < n_dirs; i++)
-		rule_add(&r, qfs_policy_list_get(policy, QFS_LIST_ALLOWED_DIRECTORIES, i), grant,
-			 false);
-	rule_add(&r, p->cmd->file, LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE, false);
-	rule_add(&r, p->cmd->interpreter, LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE, false);
+		if (!rootfs_writes(p->rootfs, decide_runtime_path(i)))
+			rule_add(&r, decide_runtime_path(i),
+				 LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE, true, true);
+	for (size_t i = 0; grant && i < n_dirs; i++) {
+		const char *dir =
+			plan_keep(p, qfs_policy_list_get(policy, QFS_LIST_ALLOWED_DIRECTORIES, i));
+		if (!dir)
+			r.error = -ENOMEM;
+		rule_add(&r, dir, grant, false, false);
+	}
+	rule_add(&r, p->cmd->file, LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE, false, false);
+	rule_add(&r, p->cmd->interpreter, LANDLOCK_GRANT_READ | LANDLOCK_GRANT_EXECUTE, false,
+		 false);
 	for (size_t i = 0; i < decide_device_path_count(); i++)
-		rule_add(&r, decide_device_path(i), LANDLOCK_GRANT_DEVICE, true);
+		rule_add(&r, decide_device_path(i), LANDLOCK_GRANT_DEVICE, true, true);
 	/* Without a private root the host's /proc is what there is; signals
 	 * and ptrace towards other processes stay denied by Landlock's own
 	 * scoping of ptrace and, from ABI 6, of signals. */
 	if (!p->rootfs)
-		rule_add(&r, "/proc", LANDLOCK_GRANT_READ, true);
-	if (r.error) {
-		free(r.v);
+		rule_add(&r, "/proc", LANDLOCK_GRANT_READ, true, true);
+	p->rules = r.v;
+	p->n_rules = r.n;
+	if (r.error)
 		return r.error;
+	/* A kept descriptor must be of the inode the watch saw. */
+	for (size_t i = 0; i < p->n_rules; i++) {
+		struct stat st;
+		if (p->rules[i].fd >= 0 &&
+		    (fstat(p->rules[i].fd, &st) < 0 ||
+		     !watch_agrees(p, p->rules[i].path, st.st_dev, st.st_ino)))
+			p->reusable = false;
 	}
-
-	struct landlock_spec spec = {
-		.abi = abi,
-		.rules = r.v,
-		.n_rules = r.n,
-		.deny_tcp = p->enf.landlock_tcp,
-		.deny_tcp_connect = p->enf.landlock_tcp_connect,
-		.scope = p->enf.landlock_scoped,
-	};
-	fd = landlock_ruleset_new(&spec, err);
-	free(r.v);
-	if (fd < 0)
-		return fd;
-	p->landlock_fd = fd;
+	p->landlock = true;
 
 	if (p->rootfs) {
 		/* Mounts of the child's own: rules are added there. */
@@ -401,18 +725,133 @@ static int plan_landlock(struct launch_plan *p, const qfs_policy *policy, unsign
 			(struct child_rule){"/tmp", landlock_access(abi, tmp, true)};
 		p->child_rules[p->n_child_rules++] = (struct child_rule){
 			"/proc", landlock_access(abi, LANDLOCK_GRANT_READ, true)};
-		for (size_t i = 0;
-		     p->enf.net_mode == NET_MODE_MEDIATED && i < ARRAY_SIZE(net_files); i++)
-			p->child_rules[p->n_child_rules++] = (struct child_rule){
-				net_files[i].path,
-				landlock_access(abi, LANDLOCK_GRANT_READ, false)};
+		plan_child_file_rules(p, abi);
 	}
 	return 0;
+}
+
+static int run_landlock(struct launch_plan *p, qfs_error *err)
+{
+	struct landlock_spec spec = {
+		.abi = p->enf.landlock_abi,
+		.rules = p->rules,
+		.n_rules = p->n_rules,
+		.deny_tcp = p->enf.landlock_tcp,
+		.deny_tcp_connect = p->enf.landlock_tcp_connect,
+		.scope = p->enf.landlock_scoped,
+	};
+	int fd = landlock_ruleset_new(&spec, err);
+
+	if (fd < 0)
+		return fd;
+	p->landlock_fd = fd;
+	return 0;
+}
+
+/* Every path the plan may look at, before it looks. */
+static int plan_watch(struct launch_plan *p, const qfs_policy *policy)
+{
+	size_t n_dirs = qfs_policy_list_count(policy, QFS_LIST_ALLOWED_DIRECTORIES);
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < decide_runtime_path_count(); i++)
+		r = watch_add(p, decide_runtime_path(i), false);
+	for (size_t i = 0; r >= 0 && i < decide_device_path_count(); i++)
+		r = watch_add(p, decide_device_path(i), false);
+	for (size_t i = 0; r >= 0 && i < n_dirs; i++)
+		r = watch_add(p, qfs_policy_list_get(policy, QFS_LIST_ALLOWED_DIRECTORIES, i),
+			      false);
+	if (r >= 0)
+		r = watch_add(p, "/proc", false);
+	return r;
+}
+
+/* The verified binds must be of the inodes the watches saw; their sources
+ * are resolved paths, which may differ from the paths the policy named. */
+static int rootfs_watch(struct launch_plan *p)
+{
+	for (size_t i = 0; i < p->rootfs->n_ops; i++) {
+		const struct rootfs_op *op = &p->rootfs->ops[i];
+		if (!op->verify)
+			continue;
+		const char *host = op->src + strlen(ROOTFS_OLD_ROOT);
+		int r = watch_add(p, host, false);
+		if (r < 0)
+			return r;
+		if (!watch_agrees(p, host, op->dev, op->ino))
+			p->reusable = false;
+	}
+	return 0;
+}
+
+/*
+ * Small runtime files are copied into the private root rather than bound:
+ * a bind costs the child a mount point, a mount and its attributes (about
+ * 11 us each on a test machine), a copy the same new file and a write
+ * (about 8 us up to a page, and 1 us more per further KiB: /etc/ld.so.cache
+ * costs more copied than bound).  Only regular files anyone may read (the
+ * plugin could read them through a bind: no file the supervisor alone may
+ * read is handed over), with their permission bits but no set-id bit and
+ * no write bit beyond the owner's (the owner is the plugin, which cannot
+ * write them on the read-only root).  The plan holds their bytes, so their
+ * watches compare sizes and times too.
+ */
+#define COPY_FILE_MAX  4096
+#define COPY_TOTAL_MAX (64 * 1024)
+#define COPY_FILES_MAX 16
+
+/* Return: 1 with @ret filled and *buf to free, 0 when @path is to be bound
+ * instead, -ENOMEM. */
+static int copy_runtime_file(struct launch_plan *p, const char *path, struct rootfs_file *ret,
+			     char **buf, size_t *total)
+{
+	const int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
+	struct stat st;
+	size_t done = 0;
+	int r = watch_add(p, path, true);
+
+	if (r < 0)
+		return r;
+	_cleanup_close_ int fd = open(path, flags);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & S_IROTH) ||
+	    st.st_size > COPY_FILE_MAX || *total + (size_t)st.st_size > COPY_TOTAL_MAX)
+		return 0;
+	*buf = malloc((size_t)st.st_size + 1);
+	if (!*buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n = read(fd, *buf + done, (size_t)st.st_size + 1 - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(*buf);
+			*buf = NULL;
+			return 0;
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+		if (done > (size_t)st.st_size)
+			break;
+	}
+	/* Changing while we read: the watch has the older times, so the
+	 * next run makes the plan anew; this one gets what we read. */
+	if (done != (size_t)st.st_size)
+		p->reusable = false;
+	if (done > (size_t)st.st_size)
+		done = (size_t)st.st_size;
+	*ret = (struct rootfs_file){
+		.path = path, .content = done ? *buf : "", .size = done, .mode = st.st_mode & 0755};
+	*total += done;
+	return 1;
 }
 
 static int plan_rootfs(struct launch_plan *p, const qfs_policy *policy, unsigned effects,
 		       qfs_error *err)
 {
+	struct rootfs_file written[ARRAY_SIZE(net_files) + COPY_FILES_MAX];
+	char *bufs[COPY_FILES_MAX] = {0};
+	size_t n_written = 0, n_bufs = 0, total = 0;
 	size_t n_dirs = qfs_policy_list_count(policy, QFS_LIST_ALLOWED_DIRECTORIES);
 	size_t n_rt = decide_runtime_path_count();
 	_cleanup_free_ const char **rt = calloc(n_rt + 1, sizeof(char *));
@@ -444,20 +883,48 @@ static int plan_rootfs(struct launch_plan *p, const qfs_policy *policy, unsigned
 		.tmp_size_mb = (uint64_t)qfs_policy_get_limit(policy, QFS_LIMIT_DISK_SPACE_MB),
 		.noexec_writable = effects & APIS_NOEXEC_WRITABLE,
 	};
-	if (p->enf.net_mode == NET_MODE_MEDIATED) {
-		spec.written = net_files;
-		spec.n_written = ARRAY_SIZE(net_files);
+	if (p->enf.net_mode == NET_MODE_MEDIATED)
+		for (size_t i = 0; i < ARRAY_SIZE(net_files); i++)
+			written[n_written++] = net_files[i];
+	int r = 0;
+	for (size_t i = 0; i < n_rt && n_bufs < COPY_FILES_MAX && r >= 0; i++) {
+		bool replaced = false;
+		for (size_t j = 0; j < n_written; j++)
+			replaced |= streq(written[j].path, rt[i]);
+		if (replaced)
+			continue;
+		r = copy_runtime_file(p, rt[i], &written[n_written], &bufs[n_bufs], &total);
+		if (r > 0) {
+			n_written++;
+			n_bufs++;
+		}
 	}
-	int r = rootfs_plan_new(&spec, &p->rootfs, err);
+	spec.written = written;
+	spec.n_written = n_written;
+	if (r >= 0)
+		r = rootfs_plan_new(&spec, &p->rootfs, err);
+	for (size_t i = 0; i < n_bufs; i++)
+		free(bufs[i]);
 	if (r < 0)
 		return r;
+	return rootfs_watch(p);
+}
 
-	/* Keep the working directory when the sandbox shows it. */
+/* Keep the working directory when the sandbox shows it; the caller may
+ * have changed it since the last run. */
+static int run_cwd(struct launch_plan *p, const qfs_policy *policy)
+{
+	size_t n_dirs = qfs_policy_list_count(policy, QFS_LIST_ALLOWED_DIRECTORIES);
+	bool shown = qfs_policy_get_permission(policy, QFS_PERM_FILE_SYSTEM_READ) ||
+		     qfs_policy_get_permission(policy, QFS_PERM_FILE_SYSTEM_WRITE);
 	_cleanup_free_ char *cwd = getcwd(NULL, 0);
 	const char *keep = "/";
-	for (size_t i = 0; cwd && i < k; i++)
-		if (qfs_path_is_within(cwd, dirs[i].path) == 1)
+
+	for (size_t i = 0; cwd && shown && i < n_dirs; i++)
+		if (qfs_path_is_within(
+			    cwd, qfs_policy_list_get(policy, QFS_LIST_ALLOWED_DIRECTORIES, i)) == 1)
 			keep = cwd;
+	free(p->cwd);
 	p->cwd = strdup(keep);
 	return p->cwd ? 0 : -ENOMEM;
 }
@@ -538,7 +1005,8 @@ static void plan_network(struct launch_plan *p, const qfs_policy *policy, unsign
 	p->enf.net_mode = mode;
 }
 
-int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, qfs_error *err)
+/* What does not change from run to run, for the inputs of @cfg. */
+static int plan_build(const struct launch_config *cfg, struct launch_plan **ret, qfs_error *err)
 {
 	const qfs_policy *policy = cfg->policy;
 	const int level = qfs_policy_get_level(policy);
@@ -546,6 +1014,7 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 	const bool network = qfs_policy_get_permission(policy, QFS_PERM_NETWORK_ACCESS);
 	struct launch_plan *p;
 	unsigned effects = restricted ? decide_api_effects(policy) : 0;
+	const char *interpreter = plugin_interpreter_path(cfg->type);
 	int r;
 
 	p = calloc(1, sizeof(*p));
@@ -555,6 +1024,18 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 	p->cgroup_fd = -1;
 	p->join_userns = p->join_netns = -1;
 	p->enf.level = level;
+	p->reusable = true;
+	*ret = p;
+	r = key_init(&p->key, cfg);
+	/* The plugin's kind comes from its bytes. */
+	if (r >= 0)
+		r = watch_add(p, cfg->path, true);
+	if (r >= 0 && interpreter)
+		r = watch_add(p, interpreter, false);
+	if (r >= 0 && restricted)
+		r = plan_watch(p, policy);
+	if (r < 0)
+		return r;
 
 	/* Ids: started by root, the plugin runs as nobody. */
 	p->root_parent = restricted && geteuid() == 0;
@@ -583,8 +1064,12 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 
 	/* Plugin and command line; W^X makes JIT engines run without JIT. */
 	r = plugin_cmd_new(cfg->type, cfg->path, cfg->argv, effects & APIS_WX, &p->cmd, err);
+	if (r >= 0)
+		r = watch_add(p, p->cmd->file, true);
+	if (r >= 0 && p->cmd->interpreter)
+		r = watch_add(p, p->cmd->interpreter, false);
 	if (r < 0)
-		goto fail;
+		return r;
 
 	/* Layers and their availability. */
 	int abi = restricted ? landlock_abi() : 0;
@@ -619,7 +1104,7 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 		r = error_set(err, "enforcement", ENOTSUP,
 			      "this host cannot enforce level %s: missing %s",
 			      qfs_level_name(level), p->enf.missing);
-		goto fail;
+		return r;
 	}
 	p->enf.effects = effects;
 	/* What only namespaces could hide is refused by the filter. */
@@ -642,41 +1127,17 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 	if (p->clone_flags & CLONE_NEWNS) {
 		r = plan_rootfs(p, policy, effects, err);
 		if (r < 0)
-			goto fail;
+			return r;
 		p->enf.private_root = true;
 		p->enf.tmpfs_disk = true;
 	}
-	p->loopback = p->clone_flags & CLONE_NEWNET;
 	p->hostname = p->clone_flags & CLONE_NEWUTS;
 	p->net_services = p->enf.net_mode == NET_MODE_MEDIATED;
-	if (p->net_services)
-		p->n_dns = net_resolver_addresses(p->rootfs != NULL, p->dns);
-	p->clone3_flags = p->clone_flags;
-	/* Join the previous run's user and network namespaces rather than
-	 * build new ones; they were made for this sandbox alone, no plugin
-	 * held a capability in them, and a network namespace keeps nothing of
-	 * an unprivileged process once it is gone. */
-	const uint64_t user_net = CLONE_NEWUSER | CLONE_NEWNET;
-	if ((p->clone_flags & user_net) == user_net && cfg->join_userns >= 0 &&
-	    cfg->join_netns >= 0) {
-		p->join_userns = cfg->join_userns;
-		p->join_netns = cfg->join_netns;
-		p->clone3_flags = 0;
-		p->loopback = false; /* up since the namespace's first run */
-		p->enf.joined = true;
-		p->join_stack = stack_new(LAUNCH_JOIN_STACK);
-		if (!p->join_stack) {
-			r = -ENOMEM;
-			goto fail;
-		}
-	} else if ((p->clone_flags & user_net) == user_net) {
-		p->keep_ns = true;
-	}
 
 	if (abi >= 1) {
-		r = plan_landlock(p, policy, effects, abi, err);
+		r = plan_landlock(p, policy, effects, abi);
 		if (r < 0)
-			goto fail;
+			return r;
 		p->enf.landlock_abi = abi;
 	} else {
 		p->enf.landlock_scoped = p->enf.landlock_tcp = p->enf.landlock_tcp_connect = false;
@@ -704,7 +1165,7 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 			effects |= SECCOMP_EMULATE_METADATA;
 		r = seccomp_policy_build(policy, effects, &actions, &p->seccomp, err);
 		if (r < 0)
-			goto fail;
+			return r;
 		p->enf.seccomp = p->seccomp->mode;
 		p->enf.exec_notify = effects & APIS_NO_EXEC;
 	}
@@ -731,7 +1192,6 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 			p->deny_setgroups = !p->root_parent;
 		}
 	}
-	p->handshake = p->clone3_flags & (CLONE_NEWUSER | CLONE_NEWPID);
 	/* Without a pid namespace nothing would end what the plugin leaves
 	 * behind once its main process is gone (a double-forked daemon has
 	 * left its process group, and there may be no cgroup): the init is
@@ -747,35 +1207,117 @@ int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, q
 		p->init_stack = stack_new(LAUNCH_INIT_STACK);
 		if (!p->init_stack) {
 			r = -ENOMEM;
-			goto fail;
+			return r;
 		}
 	}
 
-	r = plan_limits(p, policy, cfg->resources);
-	if (r < 0) {
-		error_set(err, "rlimit", -r, "too many resource limits");
-		goto fail;
+	return 0;
+}
+
+/*
+ * What is new for each run: the namespaces to join, the descriptors, the
+ * limits the resource backends chose, the environment and working
+ * directory (the caller may have changed them), the Landlock ruleset.
+ */
+static int plan_run(struct launch_plan *p, const struct launch_config *cfg, qfs_error *err)
+{
+	const qfs_policy *policy = cfg->policy;
+	int r;
+
+	p->status_fd = p->exit_fd = -1;
+	p->parent_pid = 0;
+	p->timeout_ms = -1;
+	p->landlock_fd = close_safe(p->landlock_fd);
+
+	p->loopback = p->clone_flags & CLONE_NEWNET;
+	p->clone3_flags = p->clone_flags;
+	p->join_userns = p->join_netns = -1;
+	p->keep_ns = false;
+	p->enf.joined = false;
+	/* Join the previous run's user and network namespaces rather than
+	 * build new ones; they were made for this sandbox alone, no plugin
+	 * held a capability in them, and a network namespace keeps nothing of
+	 * an unprivileged process once it is gone. */
+	const uint64_t user_net = CLONE_NEWUSER | CLONE_NEWNET;
+	if ((p->clone_flags & user_net) == user_net && cfg->join_userns >= 0 &&
+	    cfg->join_netns >= 0) {
+		p->join_userns = cfg->join_userns;
+		p->join_netns = cfg->join_netns;
+		p->clone3_flags = 0;
+		p->loopback = false; /* up since the namespace's first run */
+		p->enf.joined = true;
+		if (!p->join_stack)
+			p->join_stack = stack_new(LAUNCH_JOIN_STACK);
+		if (!p->join_stack)
+			return -ENOMEM;
+	} else if ((p->clone_flags & user_net) == user_net) {
+		p->keep_ns = true;
 	}
+	p->handshake = p->clone3_flags & (CLONE_NEWUSER | CLONE_NEWPID);
+	/* Without a private root the resolver's addresses are the host's. */
+	if (p->net_services)
+		p->n_dns = net_resolver_addresses(p->rootfs != NULL, p->dns);
+
+	p->n_rlimits = 0;
+	p->enf.rlimit_cpu = p->enf.rlimit_fsize = p->enf.rlimit_nofile = false;
+	r = plan_limits(p, policy, cfg->resources);
+	if (r < 0)
+		return error_set(err, "rlimit", -r, "too many resource limits");
+	p->cgroup_fd = -1;
+	p->n_cgroup_procs = 0;
 	if (cfg->resources) {
 		p->cgroup_fd = cfg->resources->cgroup_fd;
 		p->n_cgroup_procs = cfg->resources->n_cgroup_procs;
 		for (size_t i = 0; i < p->n_cgroup_procs; i++)
 			p->cgroup_procs_fds[i] = cfg->resources->cgroup_procs_fds[i];
 	}
+	for (char **e = p->envp; e && *e; e++)
+		free(*e);
+	free(p->envp);
+	p->envp = NULL;
 	r = env_build(p, policy);
 	if (r >= 0 && p->net_services)
 		r = net_env_apply(&p->envp);
+	if (r >= 0 && p->rootfs)
+		r = run_cwd(p, policy);
 	if (r < 0)
-		goto fail;
+		return r;
 	for (int i = 0; i < 3; i++)
 		p->stdio[i] = cfg->stdio[i];
+	if (p->landlock)
+		return run_landlock(p, err);
+	return 0;
+}
+
+int launch_plan_new(const struct launch_config *cfg, struct launch_plan *reuse,
+		    struct launch_plan **ret, qfs_error *err)
+{
+	struct launch_plan *p = NULL;
+	int r;
+
+	if (reuse && reuse->reusable && key_matches(&reuse->key, cfg) && watch_unchanged(reuse)) {
+		p = reuse;
+		p->enf.plan_reused = true;
+		r = 0;
+	} else {
+		launch_plan_free(reuse);
+		r = plan_build(cfg, &p, err);
+	}
+	if (r >= 0)
+		r = plan_run(p, cfg, err);
+	if (r < 0) {
+		if (r == -ENOMEM && !(err && err->message[0]))
+			error_set(err, "", ENOMEM, "out of memory while planning the sandbox");
+		launch_plan_free(p);
+		return r;
+	}
 	*ret = p;
 	return 0;
-fail:
-	if (r == -ENOMEM && !(err && err->message[0]))
-		error_set(err, "", ENOMEM, "out of memory while planning the sandbox");
-	launch_plan_free(p);
-	return r;
+}
+
+bool launch_plan_reusable(const struct launch_plan *p)
+{
+	return p->reusable;
 }
 
 struct launch_plan *launch_plan_free(struct launch_plan *p)
@@ -788,6 +1330,16 @@ struct launch_plan *launch_plan_free(struct launch_plan *p)
 	free(p->envp);
 	rootfs_plan_free(p->rootfs);
 	close_safe(p->landlock_fd);
+	for (size_t i = 0; i < p->n_rules; i++)
+		close_safe(p->rules[i].fd);
+	free(p->rules);
+	for (size_t i = 0; i < p->n_watch; i++)
+		free(p->watch[i].path);
+	free(p->watch);
+	for (size_t i = 0; i < p->n_strings; i++)
+		free(p->strings[i]);
+	free(p->strings);
+	key_clear(&p->key);
 	seccomp_program_unref(p->seccomp);
 	free(p->cwd);
 	if (p->init_stack)
@@ -1655,7 +2207,7 @@ static int ns_open(pid_t pid, const char *name, int *ret)
 	return 0;
 }
 
-int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret, qfs_error *err)
+static int spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret, qfs_error *err)
 {
 	_cleanup_close_ int parent_end = -1, child_end = -1, exit_rd = -1, exit_wr = -1;
 	_cleanup_close_ int pidfd = -1, listener = -1, userns = -1, netns = -1;
@@ -1895,5 +2447,15 @@ int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 abort:
 	child_abort(pidfd);
 	notify = notify_free(notify);
+	return r;
+}
+
+int launch_spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret, qfs_error *err)
+{
+	int r = spawn(p, timeout_ms, ret, err);
+
+	/* The child added the rules of its own mounts to the ruleset: it
+	 * served this run only. */
+	p->landlock_fd = close_safe(p->landlock_fd);
 	return r;
 }

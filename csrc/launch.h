@@ -61,7 +61,7 @@ struct rootfs_plan;
 
 #define LAUNCH_MAX_RLIMITS	16
 #define LAUNCH_MAX_CGROUP_PROCS 4
-#define LAUNCH_MAX_CHILD_RULES	6
+#define LAUNCH_MAX_CHILD_RULES	24
 
 struct launch_rlimit {
 	int resource;
@@ -110,7 +110,8 @@ struct launch_enforcement {
 	uid_t uid; /* ids of the plugin, as the host sees them */
 	gid_t gid;
 	bool rlimit_cpu, rlimit_fsize, rlimit_nofile;
-	bool joined; /* user and network namespaces of an earlier run, reused */
+	bool joined;	  /* user and network namespaces of an earlier run, reused */
+	bool plan_reused; /* the plan of an earlier run, its files unchanged */
 	bool tmpfs_disk;
 	char missing[512]; /* "; "-separated layers that did not engage */
 };
@@ -138,11 +139,24 @@ struct launch_plan;
 
 /*
  * launch_plan_new() - everything the child will need.
+ * @reuse: the plan of the same sandbox's previous run, or NULL; always
+ * consumed.  A sandbox runs plugin after plugin, and most of a plan (the
+ * plugin's command line, the private root's operations, the Landlock rules'
+ * paths and descriptors of the system paths) depends only on the inputs
+ * and on what the files it examined were.  When @cfg asks for the same
+ * thing as @reuse was made for (the same policy object at the same
+ * generation, plugin type, path, argv, flags and ids), and every path the
+ * plan looked at still names the same inode (and, where the plan holds
+ * something derived from a file's bytes, the same size and times), @reuse
+ * is brought up to date for this run (descriptors, namespaces to join,
+ * limits, environment, working directory, a new Landlock ruleset) and
+ * returned as *ret.  Otherwise it is freed and a new plan is made.
  * Return: 0 with *ret; -ENOENT, -EACCES (plugin file); -ENOTSUP (a required
  * layer is missing, or the interpreter is not installed); -EINVAL, -ENOMEM,
  * with @err.
  */
-int launch_plan_new(const struct launch_config *cfg, struct launch_plan **ret, qfs_error *err);
+int launch_plan_new(const struct launch_config *cfg, struct launch_plan *reuse,
+		    struct launch_plan **ret, qfs_error *err);
 struct launch_plan *launch_plan_free(struct launch_plan *plan);
 const struct launch_enforcement *launch_plan_enforcement(const struct launch_plan *plan);
 /* The plugin file, and the program that runs it (NULL for a native
@@ -179,6 +193,10 @@ struct launch_child {
  */
 int launch_spawn(struct launch_plan *plan, int timeout_ms, struct launch_child *ret,
 		 qfs_error *err);
+
+/* Whether @plan may serve the sandbox's next run (launch_plan_new()'s
+ * @reuse): false when something it examined changed while it was made. */
+bool launch_plan_reusable(const struct launch_plan *plan);
 
 /* The record the init writes to launch_child.exit_pipe. */
 struct launch_exit_record {

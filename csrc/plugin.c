@@ -111,6 +111,20 @@ const char *plugin_host_path(void)
 	return host_path[0] ? host_path : NULL;
 }
 
+const char *plugin_interpreter_path(qfs_plugin_type type)
+{
+	switch (type) {
+	case QFS_PLUGIN_PYTHON:
+		return PYTHON;
+	case QFS_PLUGIN_JAVASCRIPT:
+		return NODE;
+	case QFS_PLUGIN_LUA:
+		return LUA;
+	default:
+		return NULL;
+	}
+}
+
 static char *argv_dup(const char *s, int *failed)
 {
 	char *d = strdup(s ? s : "");
@@ -174,9 +188,7 @@ int plugin_cmd_new(qfs_plugin_type type, const char *path, const char *const *ar
 	case QFS_PLUGIN_PYTHON:
 	case QFS_PLUGIN_JAVASCRIPT:
 	case QFS_PLUGIN_LUA: {
-		const char *want = type == QFS_PLUGIN_PYTHON	   ? PYTHON
-				   : type == QFS_PLUGIN_JAVASCRIPT ? NODE
-								   : LUA;
+		const char *want = plugin_interpreter_path(type);
 		char *real = realpath(want, NULL);
 		if (!real || access(real, X_OK) < 0) {
 			free(real);

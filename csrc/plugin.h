@@ -38,6 +38,10 @@ int plugin_cmd_new(qfs_plugin_type type, const char *path, const char *const *ar
 		   struct plugin_cmd **ret, qfs_error *err);
 struct plugin_cmd *plugin_cmd_free(struct plugin_cmd *cmd);
 
+/* The path plugin_cmd_new() resolves for the interpreter of @type (a
+ * symlink, possibly through /etc/alternatives), NULL for native plugins. */
+const char *plugin_interpreter_path(qfs_plugin_type type);
+
 /* Where qfsandbox-host lives: next to the installed library (libexecdir),
  * else the build tree's copy.  NULL when neither exists. */
 const char *plugin_host_path(void);

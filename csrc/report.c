@@ -188,6 +188,7 @@ static json_t *enforcement_json(const qfs_sandbox *sb)
 		json_array_append_new(reused, json_string("net"));
 	}
 	json_object_set_new(o, "reused_namespaces", reused);
+	json_object_set_new(o, "reused_plan", json_boolean(e->plan_reused));
 	json_object_set_new(o, "private_root", json_boolean(e->private_root));
 	json_object_set_new(o, "landlock",
 			    e->landlock_abi

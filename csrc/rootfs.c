@@ -221,11 +221,20 @@ int rootfs_plan_new(const struct rootfs_spec *spec, struct rootfs_plan **ret, qf
 		if (!written)
 			add_runtime(&b, spec, spec->runtime_paths[i]);
 	}
-	for (size_t i = 0; i < spec->n_written; i++)
-		add_entry(&b,
-			  &(struct rootfs_op){.kind = ROOTFS_WRITE,
-					      .dst = keep(&b, strdup(spec->written[i].path)),
-					      .data = keep(&b, strdup(spec->written[i].content))});
+	for (size_t i = 0; i < spec->n_written; i++) {
+		const struct rootfs_file *f = &spec->written[i];
+		size_t size = f->size ? f->size : strlen(f->content);
+		char *data = malloc(size + 1);
+		if (data) {
+			memcpy(data, f->content, size);
+			data[size] = '\0';
+		}
+		add_entry(&b, &(struct rootfs_op){.kind = ROOTFS_WRITE,
+						  .dst = keep(&b, strdup(f->path)),
+						  .data = keep(&b, data),
+						  .size = size,
+						  .mode = f->mode ? f->mode : 0644});
+	}
 
 	/* Inodes are capped with the bytes: empty files, directories and
 	 * symlinks cost no data pages, so a size alone would let a plugin
@@ -252,7 +261,9 @@ int rootfs_plan_new(const struct rootfs_spec *spec, struct rootfs_plan **ret, qf
 						  .optional = true});
 
 	/* Device nodes keep working on a read-only, noexec mount; only
-	 * nodev would stop them. */
+	 * nodev would stop them.  Their binds get their attributes with
+	 * /dev's, in one recursive call once /dev is complete: nothing runs
+	 * in this namespace before that. */
 	add_entry(&b, &(struct rootfs_op){.kind = ROOTFS_TMPFS,
 					  .dst = "/dev",
 					  .data = "mode=0755,size=64k,nr_inodes=64",
@@ -261,9 +272,7 @@ int rootfs_plan_new(const struct rootfs_spec *spec, struct rootfs_plan **ret, qf
 	for (size_t i = 0; i < decide_device_path_count(); i++)
 		add_entry(&b, &(struct rootfs_op){.kind = ROOTFS_BIND,
 						  .src = old_root(&b, decide_device_path(i)),
-						  .dst = decide_device_path(i),
-						  .attr = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-							  MOUNT_ATTR_NOEXEC});
+						  .dst = decide_device_path(i)});
 	for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++)
 		add_entry(&b, &(struct rootfs_op){.kind = ROOTFS_SYMLINK,
 						  .src = dev_links[i].target,
@@ -331,9 +340,12 @@ int rootfs_plan_new(const struct rootfs_spec *spec, struct rootfs_plan **ret, qf
 	for (size_t i = 0; i < b.n && r >= 0; i++)
 		r = add_op(b.plan, &b.entries[i].op);
 	if (r >= 0)
-		r = add_op(b.plan, &(struct rootfs_op){.kind = ROOTFS_SETATTR,
-						       .dst = "/dev",
-						       .attr = MOUNT_ATTR_RDONLY});
+		r = add_op(b.plan,
+			   &(struct rootfs_op){.kind = ROOTFS_SETATTR,
+					       .dst = "/dev",
+					       .attr = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+						       MOUNT_ATTR_NOEXEC,
+					       .recursive = true});
 	if (r >= 0)
 		r = add_op(b.plan,
 			   &(struct rootfs_op){.kind = ROOTFS_DETACH_OLD, .dst = ROOTFS_OLD_ROOT});
@@ -400,7 +412,8 @@ void rootfs_op_describe(const struct rootfs_plan *plan, size_t index, char *buf,
 		snprintf(buf, size, "creating the symlink %s", op->dst);
 		break;
 	case ROOTFS_SETATTR:
-		snprintf(buf, size, "making %s read-only", op->dst);
+		snprintf(buf, size, "making %s%s read-only", op->dst,
+			 op->recursive ? " and its mounts" : "");
 		break;
 	case ROOTFS_DETACH_OLD:
 		snprintf(buf, size, "detaching the host's root");
@@ -524,15 +537,22 @@ out:
 	return r;
 }
 
-/* A new file on the root's tmpfs, which nothing but us has seen yet. */
-static int write_new_file(const char *path, const char *content)
+/* A new file on the root's tmpfs, which nothing but us has seen yet.  Its
+ * directory mostly exists already (/etc): try first, make it only when
+ * missing. */
+static int write_new_file(const char *path, const char *content, size_t len, mode_t mode)
 {
-	size_t len = strlen(content), done = 0;
-	int r = mkdir_p(path, true);
+	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	size_t done = 0;
+	int r = 0;
 
-	if (r < 0)
-		return r;
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int fd = open(path, flags, mode);
+	if (fd < 0 && errno == ENOENT) {
+		r = mkdir_p(path, true);
+		if (r < 0)
+			return r;
+		fd = open(path, flags, mode);
+	}
 	if (fd < 0)
 		return -errno;
 	while (done < len) {
@@ -623,7 +643,7 @@ static int run_op(const struct rootfs_op *op)
 			return -errno;
 		return 0;
 	case ROOTFS_SETATTR:
-		return set_attr(op->dst, op->attr, false);
+		return set_attr(op->dst, op->attr, op->recursive);
 	case ROOTFS_DETACH_OLD:
 		if (umount2(op->dst, MNT_DETACH) < 0)
 			return -errno;
@@ -634,7 +654,7 @@ static int run_op(const struct rootfs_op *op)
 		return set_attr("/", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
 				false);
 	case ROOTFS_WRITE:
-		return write_new_file(op->dst, op->data);
+		return write_new_file(op->dst, op->data, op->size, op->mode);
 	}
 	return -EINVAL;
 }

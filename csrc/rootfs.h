@@ -17,8 +17,11 @@
  *   /proc                fresh, its global knobs read-only
  *   /dev                 null zero full random urandom, fd symlinks,
  *                        shm -> /tmp; nothing else; no /sys
- *   written files        (a mediated network's /etc/resolv.conf and
- *                        /etc/hosts) replace the host's
+ *   written files        small runtime files (/etc/passwd, /etc/hosts,
+ *                        /etc/ld.so.cache ...) copied into the root rather
+ *                        than bound, and a mediated network's
+ *                        /etc/resolv.conf and /etc/hosts, which replace the
+ *                        host's
  */
 #ifndef QFS_ROOTFS_H
 #define QFS_ROOTFS_H
@@ -40,6 +43,8 @@ struct rootfs_dir {
 struct rootfs_file {
 	const char *path;
 	const char *content;
+	size_t size; /* 0: strlen(content) */
+	mode_t mode; /* 0: 0644 */
 };
 
 struct rootfs_spec {
@@ -63,17 +68,19 @@ enum rootfs_op_kind {
 	ROOTFS_PROC,
 	ROOTFS_REBIND_RO, /* dst onto itself, read-only (optional) */
 	ROOTFS_SYMLINK,	  /* dst -> src */
-	ROOTFS_SETATTR,	  /* attributes of the mount at dst, not recursive */
+	ROOTFS_SETATTR,	  /* attributes of the mount at dst (and below, if recursive) */
 	ROOTFS_DETACH_OLD,
 	ROOTFS_ROOT_RO,
-	ROOTFS_WRITE, /* a new file at dst holding data, mode 0644 */
+	ROOTFS_WRITE, /* a new file at dst holding size bytes of data, mode */
 };
 
 struct rootfs_op {
 	enum rootfs_op_kind kind;
 	const char *src;
 	const char *dst;
-	const char *data; /* tmpfs options */
+	const char *data; /* tmpfs options; ROOTFS_WRITE: the file's bytes */
+	size_t size;	  /* ROOTFS_WRITE */
+	mode_t mode;	  /* ROOTFS_WRITE */
 	uint64_t attr;	  /* MOUNT_ATTR_* to set */
 	bool is_dir;	  /* kind of mount point to create */
 	bool recursive;

@@ -172,6 +172,7 @@ qfs_sandbox *qfs_sandbox_free(qfs_sandbox *sb)
 	run_release(sb);
 	resources_free(sb);
 	kept_ns_drop(sb);
+	sb->plan = launch_plan_free(sb->plan);
 	for (int i = 0; i < 2; i++)
 		free(sb->out[i].buf);
 	violations_clear(sb);
@@ -240,6 +241,9 @@ int qfs_sandbox_update_policy(qfs_sandbox *sb, const qfs_policy *policy, qfs_err
 	sb->policy = copy;
 	/* The network permission decides the network namespace. */
 	kept_ns_drop(sb);
+	/* The plan was made for the old policy (and a new one may be
+	 * allocated where the old one was). */
+	sb->plan = launch_plan_free(sb->plan);
 	return 0;
 }
 
@@ -844,7 +848,7 @@ static int start_plan(qfs_sandbox *sb, const struct launch_config *base, struct 
 		struct launch_plan *plan = NULL;
 		cfg.join_userns = sb->kept_userns;
 		cfg.join_netns = sb->kept_netns;
-		r = launch_plan_new(&cfg, &plan, err);
+		r = launch_plan_new(&cfg, TAKE_PTR(sb->plan), &plan, err);
 		if (r < 0)
 			return r;
 		r = enforcer_plan(sb, plan, err);
@@ -855,7 +859,12 @@ static int start_plan(qfs_sandbox *sb, const struct launch_config *base, struct 
 		r = launch_spawn(plan, timeout, child, err);
 		sb->enf = *launch_plan_enforcement(plan);
 		sb->enf_valid = true;
-		launch_plan_free(plan);
+		/* Kept for the next run only after a good one: a failed
+		 * setup may have been the plan's fault. */
+		if (r >= 0 && launch_plan_reusable(plan))
+			sb->plan = plan;
+		else
+			launch_plan_free(plan);
 		if (r >= 0 && child->userns >= 0) {
 			kept_ns_drop(sb);
 			sb->kept_userns = child->userns;

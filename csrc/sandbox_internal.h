@@ -106,6 +106,11 @@ struct qfs_sandbox {
 	int kept_userns, kept_netns;
 	uid_t kept_uid;
 
+	/* The plan of the last good run, which the next one reuses when it
+	 * asks for the same and the files it examined did not change
+	 * (launch_plan_new()). */
+	struct launch_plan *plan;
+
 	/* The network mediator of the run (net.h), and the nameservers it
 	 * asks (none set: the system's, read at each start). */
 	struct net *net;

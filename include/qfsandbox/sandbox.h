@@ -20,7 +20,11 @@
  * created before (both made for this sandbox alone, in which no plugin
  * ever held a capability); everything else (pid, mount, ipc, uts and
  * cgroup namespaces, the private root and its /tmp, Landlock, seccomp) is
- * new for each run.  qfs_sandbox_update_policy() forgets them.  Everything the plugin starts lives
+ * new for each run.  qfs_sandbox_update_policy() forgets them.  The supervisor's plan of a run
+ * (the plugin's command line, the private root's operations, the Landlock rules) is kept for the
+ * next run that asks for the same plugin, arguments and policy, as long as every file it examined
+ * is still the same inode (and, for files whose bytes it holds, of the same size and times); the
+ * report says so (enforcement.reused_plan).  Everything the plugin starts lives
  * and dies with it: when its main process exits, when it is killed, when the sandbox is freed, and
  * when the supervisor itself dies (PR_SET_PDEATHSIG, pid namespace and cgroup kill).
  *

@@ -63,6 +63,8 @@ private slots:
     void personality();
     void writableExecutableMemory();
     void noNamespaceEscape();
+    void privateRootMounts_data();
+    void privateRootMounts();
 
 private:
     static void addLevels(bool withUnrestricted = false);
@@ -682,6 +684,64 @@ void TestIsolation::noNamespaceEscape()
         Result r = runProbe(p.get(), { "unshare" });
         QVERIFY(refused(r, level));
     }
+}
+
+void TestIsolation::privateRootMounts_data()
+{
+    QTest::addColumn<int>("level");
+    QTest::newRow("sandboxed") << int(QFS_LEVEL_SANDBOXED);
+    QTest::newRow("strict") << int(QFS_LEVEL_STRICT);
+}
+
+void TestIsolation::privateRootMounts()
+{
+    // The private root as the plugin sees it (its own mountinfo): every
+    // mount nosuid; every mount but /tmp and /proc read-only; every mount
+    // nodev but /dev's, whose nodes are ro, nosuid, noexec; small runtime
+    // files copied into the read-only root rather than bound, with the
+    // host's bytes, readable.
+    QFETCH(int, level);
+    Policy p = policy(level);
+    Result r = runProbe(p.get(), { "cat", "/proc/self/mountinfo" });
+    QCOMPARE(r.exitCode, 0);
+    QHash<QByteArray, QSet<QByteArray>> options; // mount point -> per-mount options
+    for (const QByteArray &line : r.out.split('\n')) {
+        const QList<QByteArray> f = line.split(' ');
+        if (f.size() <= 5)
+            continue;
+        const QList<QByteArray> o = f[5].split(',');
+        options.insert(f[4], QSet<QByteArray>(o.begin(), o.end()));
+    }
+    QVERIFY2(options.contains("/") && options.contains("/dev") && options.contains("/dev/null")
+            && options.contains("/usr") && options.contains("/proc/sys"),
+        r.out.constData());
+    for (auto it = options.cbegin(); it != options.cend(); ++it) {
+        const QByteArray &at = it.key();
+        const QSet<QByteArray> &o = it.value();
+        const bool dev = at == "/dev" || at.startsWith("/dev/");
+        QVERIFY2(o.contains("nosuid"), at.constData());
+        if (at != "/tmp" && at != "/proc")
+            QVERIFY2(o.contains("ro"), at.constData());
+        QVERIFY2(o.contains("nodev") != dev, at.constData());
+        if (dev)
+            QVERIFY2(o.contains("noexec"), at.constData());
+    }
+    QVERIFY(options.value("/tmp").contains("rw"));
+
+    for (const char *name : { "/etc/passwd", "/etc/hosts" }) {
+        QFileInfo host(QString::fromLatin1(name));
+        if (!host.isFile() || host.isSymLink() || host.size() > 4096)
+            continue; // bound, not copied, on this host
+        QVERIFY2(!options.contains(name), name);
+        Result c = runProbe(p.get(), { "cat", name });
+        QCOMPARE(c.exitCode, 0);
+        QCOMPARE(c.out, readFile(QString::fromLatin1(name)));
+    }
+    // The kernel's own word on the read-only mounts: nothing stands before
+    // it for a device node (the enforcer lets /dev through).
+    r = runProbe(p.get(), { "chmod", "/dev/null" });
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(strerror(EROFS)), r.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestIsolation)

@@ -7,6 +7,11 @@
 
 #include <csignal>
 
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+
 using namespace live;
 
 class TestLaunch : public QObject
@@ -31,6 +36,8 @@ private slots:
     void report();
     void environment();
     void elfKinds();
+    void planReuse();
+    void planReuseHostFileChanged();
 };
 
 void TestLaunch::kinds_data()
@@ -384,6 +391,181 @@ void TestLaunch::elfKinds()
     QCOMPARE(lib.exitCode, 0);
     Result pie = run(p.get(), QFS_PLUGIN_NATIVE, QFS_PROBE_STATIC_PIE, { "exit", "5" });
     QCOMPARE(pie.exitCode, 5);
+}
+
+// One run of @path in the sandbox @sb: the report, with stdout added as
+// "stdout" and the start's error as "error".
+static QJsonObject runIn(
+    qfs_sandbox *sb, const QString &path, const QStringList &args, const char *pathArg = nullptr)
+{
+    std::vector<QByteArray> store;
+    std::vector<const char *> argv = argvOf(args, store);
+    qfs_error err {};
+    const QByteArray file = QFile::encodeName(path);
+    QJsonObject report;
+    if (qfs_sandbox_start(
+            sb, QFS_PLUGIN_NATIVE, pathArg ? pathArg : file.constData(), argv.data(), &err)
+        < 0) {
+        report.insert("error", QString::fromUtf8(err.message));
+        return report;
+    }
+    qfs_sandbox_wait(sb, 30000);
+    report = reportOf(sb);
+    const char *data = nullptr;
+    size_t len = 0;
+    if (qfs_sandbox_get_output(sb, 1, &data, &len, nullptr) == 0)
+        report.insert("stdout", QString::fromUtf8(data, qsizetype(len)));
+    return report;
+}
+
+static bool reused(const QJsonObject &report)
+{
+    return report.value("enforcement").toObject().value("reused_plan").toBool();
+}
+
+void TestLaunch::planReuse()
+{
+    // A sandbox keeps the plan of a good run for the next one while the
+    // inputs and what the plan examined stay the same.  A plugin file or an
+    // allowed directory replaced by another inode must be planned anew: a
+    // stale plan would bind (and, without a private root, could grant)
+    // the old inode, or fail on it.
+    struct Row
+    {
+        int level;
+        std::unique_ptr<Tree> tree;
+    };
+    std::vector<Row> rows;
+    for (int level : { QFS_LEVEL_LIMITED, QFS_LEVEL_SANDBOXED, QFS_LEVEL_STRICT }) {
+        Row row { level, std::make_unique<Tree>(QStringLiteral("/var/tmp/qfs-reuse-XXXXXX")) };
+        const QString plugin = row.tree->path("plugin");
+        QVERIFY(QFile::copy(QStringLiteral(QFS_PROBE_STATIC), plugin));
+        chmod(QFile::encodeName(plugin).constData(), 0755);
+        row.tree->mkdir("data", false);
+        row.tree->file("data/f", "one");
+        rows.push_back(std::move(row));
+    }
+    // The plugin's kind comes from its bytes: a plan is only kept once the
+    // file has kept its times for two seconds.
+    QTest::qSleep(3100);
+
+    for (const Row &row : rows) {
+        const QString plugin = row.tree->path("plugin");
+        const QString dir = row.tree->path("data");
+        const QStringList cat { "cat", dir + "/f" };
+        qfs_loop *loop = nullptr;
+        QCOMPARE(qfs_loop_new(&loop), 0);
+        Policy p = policy(row.level);
+        allowDir(p.get(), dir, false);
+        qfs_sandbox *sb = nullptr;
+        QCOMPARE(qfs_sandbox_new(loop, p.get(), &sb, nullptr), 0);
+
+        QJsonObject r = runIn(sb, plugin, cat);
+        QCOMPARE(r.value("stdout").toString(), QString("one"));
+        QVERIFY(!reused(r));
+        r = runIn(sb, plugin, cat);
+        QCOMPARE(r.value("stdout").toString(), QString("one"));
+        QVERIFY2(reused(r), levelName(row.level));
+        // Other arguments: another command line, another plan.
+        r = runIn(sb, plugin, { "exit", "3" });
+        QCOMPARE(r.value("exit_code").toInt(), 3);
+        QVERIFY(!reused(r));
+        r = runIn(sb, plugin, cat);
+        QVERIFY(!reused(r));
+
+        // The allowed directory recreated: the new one is shown.
+        QVERIFY(QDir().rename(dir, dir + ".old"));
+        row.tree->mkdir("data", false);
+        row.tree->file("data/f", "two");
+        r = runIn(sb, plugin, cat);
+        QVERIFY2(r.value("status").toString() == "exited",
+            qPrintable(r.value("error").toString() + r.value("status").toString()));
+        QCOMPARE(r.value("stdout").toString(), QString("two"));
+        QVERIFY(!reused(r));
+        r = runIn(sb, plugin, cat);
+        QCOMPARE(r.value("stdout").toString(), QString("two"));
+        QVERIFY(reused(r));
+
+        // The plugin replaced by another file: that one runs.
+        const QString next = row.tree->file("plugin.next", "#!/bin/sh\nexit 7\n", 0755);
+        QCOMPARE(
+            ::rename(QFile::encodeName(next).constData(), QFile::encodeName(plugin).constData()),
+            0);
+        r = runIn(sb, plugin, cat);
+        QVERIFY2(r.value("status").toString() == "exited",
+            qPrintable(r.value("error").toString() + r.value("status").toString()));
+        QCOMPARE(r.value("exit_code").toInt(), 7);
+        QVERIFY(!reused(r));
+
+        // A new policy: a new plan.
+        QCOMPARE(qfs_sandbox_update_policy(sb, p.get(), nullptr), 0);
+        r = runIn(sb, plugin, cat);
+        QCOMPARE(r.value("exit_code").toInt(), 7);
+        QVERIFY(!reused(r));
+        qfs_sandbox_free(sb);
+        qfs_loop_free(loop);
+    }
+}
+
+void TestLaunch::planReuseHostFileChanged()
+{
+    // The private root copies small runtime files (/etc/hosts) rather than
+    // binding them, and a reused plan holds their bytes: a host file
+    // changed in place (same inode, same size, new times) must be read
+    // anew.  Only root can change /etc/hosts; it does so in a mount
+    // namespace of its own, in a child process, with a file bound over it.
+    if (!isRoot())
+        QSKIP("needs root to bind a file over /etc/hosts in a mount namespace of its own");
+    Tree tree;
+    const QString hosts = tree.file("hosts", "127.0.0.1 qfs-aaaa\n");
+    int pipefd[2];
+    QCOMPARE(pipe(pipefd), 0);
+    pid_t pid = fork();
+    QVERIFY(pid >= 0);
+    if (pid == 0) {
+        // No QtTest here: a line on the pipe says what happened.
+        close(pipefd[0]);
+        FILE *out = fdopen(pipefd[1], "w");
+        const QByteArray file = QFile::encodeName(hosts);
+        if (unshare(CLONE_NEWNS) < 0
+            || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0
+            || mount(file.constData(), "/etc/hosts", nullptr, MS_BIND, nullptr) < 0) {
+            fprintf(out, "setup failed: %s\n", strerror(errno));
+            _exit(1);
+        }
+        sleep(3); // the copy's times must be older than two seconds
+        qfs_loop *loop = nullptr;
+        qfs_sandbox *sb = nullptr;
+        qfs_policy *p = nullptr;
+        if (qfs_loop_new(&loop) < 0 || qfs_policy_new_builtin("strict", &p) < 0
+            || qfs_sandbox_new(loop, p, &sb, nullptr) < 0)
+            _exit(1);
+        const QString probe = QStringLiteral(QFS_PROBE_STATIC);
+        for (const char *step : { "first", "again", "changed" }) {
+            if (!strcmp(step, "changed")) {
+                int fd = open(file.constData(), O_WRONLY | O_CLOEXEC);
+                if (fd < 0 || pwrite(fd, "bbbb", 4, 14) != 4)
+                    _exit(1);
+                close(fd);
+            }
+            QJsonObject r = runIn(sb, probe, { "cat", "/etc/hosts" });
+            fprintf(out, "%s %s reused=%d\n", step,
+                qPrintable(r.value("stdout").toString().trimmed()), int(reused(r)));
+        }
+        fclose(out);
+        _exit(0);
+    }
+    close(pipefd[1]);
+    QFile f;
+    QVERIFY(f.open(pipefd[0], QIODevice::ReadOnly, QFileDevice::AutoCloseHandle));
+    const QByteArray got = f.readAll();
+    int status = 0;
+    waitpid(pid, &status, 0);
+    QVERIFY2(WIFEXITED(status) && WEXITSTATUS(status) == 0, got.constData());
+    QCOMPARE(got,
+        QByteArray("first 127.0.0.1 qfs-aaaa reused=0\n"
+                   "again 127.0.0.1 qfs-aaaa reused=1\n"
+                   "changed 127.0.0.1 qfs-bbbb reused=0\n"));
 }
 
 QTEST_GUILESS_MAIN(TestLaunch)

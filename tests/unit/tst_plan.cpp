@@ -56,8 +56,20 @@ void TestPlan::rootfsOrderAndKinds()
     spec.n_files = 1;
     spec.tmp_size_mb = 7;
     spec.noexec_writable = true;
+    // A copied runtime file replaces the bind; its bytes may hold NULs.
+    static const char cache[] = { 'l', 'd', '\0', 'x' };
+    const rootfs_file written[] = { { "/etc/passwd", cache, sizeof(cache), 0755 } };
+    spec.written = written;
+    spec.n_written = 1;
     rootfs_plan *p = nullptr;
     QCOMPARE(rootfs_plan_new(&spec, &p, nullptr), 0);
+
+    QCOMPARE(indexOf(p, "/etc/passwd", ROOTFS_BIND), -1);
+    const int copy = indexOf(p, "/etc/passwd", ROOTFS_WRITE);
+    QVERIFY(copy >= 0);
+    QCOMPARE(p->ops[copy].size, sizeof(cache));
+    QCOMPARE(QByteArray(p->ops[copy].data, int(p->ops[copy].size)), QByteArray(cache, 4));
+    QCOMPARE(p->ops[copy].mode, mode_t(0755));
 
     QCOMPARE(p->ops[0].kind, ROOTFS_MAKE_PRIVATE);
     QCOMPARE(p->ops[1].kind, ROOTFS_STAGE);
@@ -101,7 +113,12 @@ void TestPlan::rootfsOrderAndKinds()
     const int null = indexOf(p, "/dev/null", ROOTFS_BIND);
     const int seal = indexOf(p, "/dev", ROOTFS_SETATTR);
     QVERIFY(dev >= 0 && null > dev && seal > null);
-    QVERIFY(!(p->ops[null].attr & MOUNT_ATTR_NODEV));
+    // The nodes get their attributes with /dev's, in one recursive call;
+    // never nodev.
+    QCOMPARE(p->ops[null].attr, uint64_t(0));
+    QVERIFY(p->ops[seal].recursive);
+    QCOMPARE(
+        p->ops[seal].attr, uint64_t(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC));
     QVERIFY(indexOf(p, "/dev/shm", ROOTFS_SYMLINK) > dev);
     QCOMPARE(indexOf(p, "/sys", ROOTFS_BIND), -1);
 
