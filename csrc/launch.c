@@ -70,7 +70,8 @@ enum {
 	FD_EXIT = 5,	/* the init's report of the plugin's wait status */
 	FD_USERNS = 6,	/* user namespace to join */
 	FD_NETNS = 7,	/* network namespace to join */
-	FD_FIRST_FREE = 8,
+	FD_MNTNS = 8,	/* the private root's template (rootfs.h), to copy */
+	FD_FIRST_FREE = 9,
 };
 
 const char *const launch_env_kept[] = {"LANG",	      "LANGUAGE",   "LC_ALL",  "LC_CTYPE",
@@ -87,6 +88,7 @@ enum step {
 	STEP_SETSID,
 	STEP_IDS,
 	STEP_ROOTFS,
+	STEP_TEMPLATE,
 	STEP_LOOPBACK,
 	STEP_HOSTNAME,
 	STEP_NET_SERVICES,
@@ -117,6 +119,7 @@ static const struct {
 	[STEP_SETSID] = {"setsid", "starting a new session"},
 	[STEP_IDS] = {"uid", "switching to the plugin's user and group"},
 	[STEP_ROOTFS] = {"rootfs", "building the private root"},
+	[STEP_TEMPLATE] = {"rootfs", "keeping the private root's template"},
 	[STEP_LOOPBACK] = {"network", "bringing up the loopback interface"},
 	[STEP_HOSTNAME] = {"hostname", "setting the host name"},
 	[STEP_NET_SERVICES] = {"network",
@@ -136,7 +139,7 @@ static const struct {
 };
 
 /* Child -> supervisor. */
-enum { MSG_ERROR = 1, MSG_LISTENER = 2, MSG_INIT = 3, MSG_NET = 4 };
+enum { MSG_ERROR = 1, MSG_LISTENER = 2, MSG_INIT = 3, MSG_NET = 4, MSG_TEMPLATE = 5 };
 struct launch_msg {
 	int32_t kind;
 	int32_t step;
@@ -236,6 +239,12 @@ struct launch_plan {
 	char *init_stack;  /* LAUNCH_INIT_STACK bytes for the plugin's vfork */
 	const struct sock_fprog *init_filter;
 	bool handshake; /* wait for the supervisor after clone (id maps; getppid is 0) */
+	/* The private root's template (rootfs.h): a mount namespace of the
+	 * kept user namespace, owned by the plan, or -1; this run copies it,
+	 * or builds it for the supervisor to keep. */
+	int template_mnt;
+	bool use_template;
+	bool build_template;
 
 	/* The parent's Landlock rules, a new ruleset from them each run: the
 	 * child adds the rules of its own mounts to the ruleset it gets, so
@@ -1021,6 +1030,7 @@ static int plan_build(const struct launch_config *cfg, struct launch_plan **ret,
 	if (!p)
 		return -ENOMEM;
 	p->landlock_fd = -1;
+	p->template_mnt = -1;
 	p->cgroup_fd = -1;
 	p->join_userns = p->join_netns = -1;
 	p->enf.level = level;
@@ -1254,6 +1264,15 @@ static int plan_run(struct launch_plan *p, const struct launch_config *cfg, qfs_
 		p->keep_ns = true;
 	}
 	p->handshake = p->clone3_flags & (CLONE_NEWUSER | CLONE_NEWPID);
+	/* A template belongs to the user namespace that made it: usable when
+	 * that one is joined, made when the run's namespaces are kept (new or
+	 * joined) and the plan itself will be. */
+	p->use_template = p->template_mnt >= 0 && p->join_userns >= 0;
+	if (!p->use_template)
+		p->template_mnt = close_safe(p->template_mnt);
+	p->build_template = !p->use_template && p->rootfs && p->rootfs->n_static > 0 &&
+			    p->reusable && (p->keep_ns || p->join_userns >= 0);
+	p->enf.root_template = p->use_template;
 	/* Without a private root the resolver's addresses are the host's. */
 	if (p->net_services)
 		p->n_dns = net_resolver_addresses(p->rootfs != NULL, p->dns);
@@ -1320,6 +1339,22 @@ bool launch_plan_reusable(const struct launch_plan *p)
 	return p->reusable;
 }
 
+void launch_plan_keep_template(struct launch_plan *p, int mntns)
+{
+	if (!p) {
+		close_safe(mntns);
+		return;
+	}
+	close_safe(p->template_mnt);
+	p->template_mnt = mntns;
+}
+
+void launch_plan_drop_template(struct launch_plan *p)
+{
+	if (p)
+		p->template_mnt = close_safe(p->template_mnt);
+}
+
 struct launch_plan *launch_plan_free(struct launch_plan *p)
 {
 	if (!p)
@@ -1341,6 +1376,7 @@ struct launch_plan *launch_plan_free(struct launch_plan *p)
 	free(p->strings);
 	key_clear(&p->key);
 	seccomp_program_unref(p->seccomp);
+	close_safe(p->template_mnt);
 	free(p->cwd);
 	if (p->init_stack)
 		munmap(p->init_stack, LAUNCH_INIT_STACK);
@@ -1436,6 +1472,7 @@ static int child_fds(const struct launch_plan *p)
 		{p->exit_fd, FD_EXIT, true},
 		{p->join_userns, FD_USERNS, true},
 		{p->join_netns, FD_NETNS, true},
+		{p->use_template ? p->template_mnt : -1, FD_MNTNS, true},
 	};
 	int base = FD_FIRST_FREE;
 
@@ -1826,6 +1863,24 @@ static _Noreturn void child_init(const struct launch_plan *p, pid_t plugin)
 static _Noreturn void child_join(struct launch_plan *p);
 static _Noreturn void child_setup(struct launch_plan *p);
 
+/*
+ * The template is built: the supervisor takes our mount namespace as it is
+ * (learning our pid from the socket), says so, and we go on in a copy of
+ * our own, where this run's mounts stay.
+ */
+static int child_hand_template(void)
+{
+	struct launch_msg m = {.kind = MSG_TEMPLATE};
+	char ack;
+
+	if (write(FD_STATUS, &m, sizeof(m)) != (ssize_t)sizeof(m) ||
+	    read_retry(FD_STATUS, &ack, 1) != 1)
+		_exit(127);
+	if (unshare(CLONE_NEWNS) < 0)
+		return -errno;
+	return 0;
+}
+
 static _Noreturn void child_main(struct launch_plan *p)
 {
 	int r;
@@ -1879,6 +1934,12 @@ static _Noreturn void child_join(struct launch_plan *p)
 		child_fail(STEP_JOIN, errno, 0);
 	close(FD_USERNS);
 	close(FD_NETNS);
+	/* The template's copy, made by the unshare below, is our root. */
+	if (p->use_template) {
+		if (setns(FD_MNTNS, CLONE_NEWNS) < 0)
+			child_fail(STEP_JOIN, errno, 2);
+		close(FD_MNTNS);
+	}
 	if (unshare((int)(p->clone_flags & ~(uint64_t)(CLONE_NEWUSER | CLONE_NEWNET))) < 0)
 		child_fail(STEP_JOIN, errno, 1);
 	pid_t init = clone(child_join_init, p->join_stack + LAUNCH_JOIN_STACK,
@@ -1933,9 +1994,19 @@ static _Noreturn void child_setup(struct launch_plan *p)
 			child_fail(STEP_IDS, EPERM, 0);
 	}
 	if (p->rootfs) {
-		r = rootfs_child_setup(p->rootfs, &failed);
+		size_t from = p->use_template ? p->rootfs->n_static : 0;
+		size_t to = p->build_template ? p->rootfs->n_static : p->rootfs->n_ops;
+		r = rootfs_child_setup(p->rootfs, from, to, &failed);
 		if (r < 0)
 			child_fail(STEP_ROOTFS, -r, (int)failed);
+		if (p->build_template) {
+			r = child_hand_template();
+			if (r < 0)
+				child_fail(STEP_TEMPLATE, -r, 0);
+			r = rootfs_child_setup(p->rootfs, to, p->rootfs->n_ops, &failed);
+			if (r < 0)
+				child_fail(STEP_ROOTFS, -r, (int)failed);
+		}
 	}
 	if (p->loopback) {
 		r = child_loopback();
@@ -2136,6 +2207,25 @@ static int listener_take(int pidfd, struct msghdr *mh, int fd, int *ret, qfs_err
 	return 0;
 }
 
+/* The mount namespace of the process that sent @mh: the template it built. */
+static int template_take(struct msghdr *mh, int *ret, qfs_error *err)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+			struct ucred cred;
+			char path[64];
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+			snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)cred.pid);
+			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				return error_set(err, "rootfs", errno,
+						 "keeping the private root's template failed");
+			*ret = fd;
+			return 0;
+		}
+	return error_set(err, "rootfs", EIO, "the private root's template came without a sender");
+}
+
 static void child_reap(int pidfd)
 {
 	siginfo_t si;
@@ -2210,7 +2300,7 @@ static int ns_open(pid_t pid, const char *name, int *ret)
 static int spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret, qfs_error *err)
 {
 	_cleanup_close_ int parent_end = -1, child_end = -1, exit_rd = -1, exit_wr = -1;
-	_cleanup_close_ int pidfd = -1, listener = -1, userns = -1, netns = -1;
+	_cleanup_close_ int pidfd = -1, listener = -1, userns = -1, netns = -1, mntns = -1;
 	_cleanup_(fd_set_close) struct fd_set_ net_fds;
 	struct launch_msg failure = {0};
 	bool init_known = false;
@@ -2395,6 +2485,17 @@ static int spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 				return spawn_failed(p, &failure, pidfd, &notify, err);
 			continue;
 		}
+		if (m.kind == MSG_TEMPLATE && p->build_template && mntns < 0) {
+			r = template_take(&mh, &mntns, err);
+			if (r < 0)
+				goto abort;
+			if (write(parent_end, "t", 1) != 1) {
+				r = error_set(err, "", errno,
+					      "releasing the sandbox process failed");
+				goto abort;
+			}
+			continue;
+		}
 		if (m.kind == MSG_LISTENER && listener < 0) {
 			r = listener_take(pidfd, &mh, m.arg, &listener, err);
 			if (r < 0)
@@ -2440,6 +2541,7 @@ static int spawn(struct launch_plan *p, int timeout_ms, struct launch_child *ret
 		.exec_consumed = exec_consumed,
 		.userns = TAKE_FD(userns),
 		.netns = TAKE_FD(netns),
+		.mntns = TAKE_FD(mntns),
 	};
 	for (size_t i = 0; i < NET_SOCK__MAX; i++)
 		ret->net_fds[i] = TAKE_FD(net_fds.fd[i]);

@@ -110,8 +110,9 @@ struct launch_enforcement {
 	uid_t uid; /* ids of the plugin, as the host sees them */
 	gid_t gid;
 	bool rlimit_cpu, rlimit_fsize, rlimit_nofile;
-	bool joined;	  /* user and network namespaces of an earlier run, reused */
-	bool plan_reused; /* the plan of an earlier run, its files unchanged */
+	bool joined;	    /* user and network namespaces of an earlier run, reused */
+	bool plan_reused;   /* the plan of an earlier run, its files unchanged */
+	bool root_template; /* the private root copied from the sandbox's template */
 	bool tmpfs_disk;
 	char missing[512]; /* "; "-separated layers that did not engage */
 };
@@ -178,6 +179,9 @@ struct launch_child {
 	 * they were joined). */
 	int userns;
 	int netns;
+	/* The private root's template this run built (rootfs.h), for
+	 * launch_plan_keep_template(); -1 when none was built. */
+	int mntns;
 	/* MEDIATED: the sockets of the sandbox's services, made in its
 	 * network namespace (enum net_child_socket); -1 otherwise. */
 	int net_fds[NET_SOCK__MAX];
@@ -197,6 +201,13 @@ int launch_spawn(struct launch_plan *plan, int timeout_ms, struct launch_child *
 /* Whether @plan may serve the sandbox's next run (launch_plan_new()'s
  * @reuse): false when something it examined changed while it was made. */
 bool launch_plan_reusable(const struct launch_plan *plan);
+
+/* launch_plan_keep_template() - @plan takes @mntns (launch_child.mntns of
+ * a run it served), the template its later runs copy while they join the
+ * same user namespace.  launch_plan_drop_template(): when that user
+ * namespace is given up.  NULL-safe. */
+void launch_plan_keep_template(struct launch_plan *plan, int mntns);
+void launch_plan_drop_template(struct launch_plan *plan);
 
 /* The record the init writes to launch_child.exit_pipe. */
 struct launch_exit_record {

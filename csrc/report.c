@@ -190,6 +190,7 @@ static json_t *enforcement_json(const qfs_sandbox *sb)
 	json_object_set_new(o, "reused_namespaces", reused);
 	json_object_set_new(o, "reused_plan", json_boolean(e->plan_reused));
 	json_object_set_new(o, "private_root", json_boolean(e->private_root));
+	json_object_set_new(o, "private_root_template", json_boolean(e->root_template));
 	json_object_set_new(o, "landlock",
 			    e->landlock_abi
 				    ? json_pack("{s:i, s:b, s:b}", "abi", e->landlock_abi, "scoped",

@@ -204,6 +204,37 @@ static void add_runtime(struct builder *b, const struct rootfs_spec *spec, const
 					 .recursive = S_ISDIR(st.st_mode)});
 }
 
+/* What depends on the run, not only on the plan: the fresh /tmp and /proc
+ * (and /proc's knobs) and what the supervisor verifies per run (the plugin,
+ * the allowed directories).  The rest is the template's. */
+static bool per_run(const struct rootfs_op *op)
+{
+	return op->verify || op->kind == ROOTFS_PROC || op->kind == ROOTFS_REBIND_RO ||
+	       (op->kind == ROOTFS_TMPFS && streq(op->dst, "/tmp"));
+}
+
+/* Whether path @a is @b or below it. */
+static bool at_or_below(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return !strncmp(a, b, n) && (a[n] == '\0' || a[n] == '/' || streq(b, "/"));
+}
+
+/* The template's ops may run before every per-run op only if no per-run
+ * mount covers a static path: the order would change what is visible. */
+static bool can_split(const struct entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!per_run(&e[i].op))
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (!per_run(&e[j].op) && at_or_below(e[j].op.dst, e[i].op.dst))
+				return false;
+	}
+	return true;
+}
+
 int rootfs_plan_new(const struct rootfs_spec *spec, struct rootfs_plan **ret, qfs_error *err)
 {
 	struct builder b = {0};
@@ -333,22 +364,30 @@ int rootfs_plan_new(const struct rootfs_spec *spec, struct rootfs_plan **ret, qf
 	}
 
 	qsort(b.entries, b.n, sizeof(*b.entries), entry_cmp);
+	bool split = can_split(b.entries, b.n);
 
 	r = add_op(b.plan, &(struct rootfs_op){.kind = ROOTFS_MAKE_PRIVATE, .dst = "/"});
 	if (r >= 0)
 		r = add_op(b.plan, &(struct rootfs_op){.kind = ROOTFS_STAGE, .dst = STAGE});
-	for (size_t i = 0; i < b.n && r >= 0; i++)
-		r = add_op(b.plan, &b.entries[i].op);
+	/* Split: the static ops first, each part in path order. */
+	for (int pass = split ? 0 : 2; pass < (split ? 2 : 3); pass++) {
+		for (size_t i = 0; i < b.n && r >= 0; i++)
+			if (pass == 2 || per_run(&b.entries[i].op) == (pass == 1))
+				r = add_op(b.plan, &b.entries[i].op);
+		if (r >= 0 && pass != 1)
+			r = add_op(b.plan, &(struct rootfs_op){.kind = ROOTFS_SETATTR,
+							       .dst = "/dev",
+							       .attr = MOUNT_ATTR_RDONLY |
+								       MOUNT_ATTR_NOSUID |
+								       MOUNT_ATTR_NOEXEC,
+							       .recursive = true});
+		if (pass == 0)
+			b.plan->n_static = b.plan->n_ops;
+	}
 	if (r >= 0)
-		r = add_op(b.plan,
-			   &(struct rootfs_op){.kind = ROOTFS_SETATTR,
-					       .dst = "/dev",
-					       .attr = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-						       MOUNT_ATTR_NOEXEC,
-					       .recursive = true});
-	if (r >= 0)
-		r = add_op(b.plan,
-			   &(struct rootfs_op){.kind = ROOTFS_DETACH_OLD, .dst = ROOTFS_OLD_ROOT});
+		r = add_op(b.plan, &(struct rootfs_op){.kind = ROOTFS_DETACH_OLD,
+						       .dst = ROOTFS_OLD_ROOT,
+						       .keep_dir = split});
 	if (r >= 0)
 		r = add_op(b.plan, &(struct rootfs_op){.kind = ROOTFS_ROOT_RO, .dst = "/"});
 	if (r < 0)
@@ -647,7 +686,7 @@ static int run_op(const struct rootfs_op *op)
 	case ROOTFS_DETACH_OLD:
 		if (umount2(op->dst, MNT_DETACH) < 0)
 			return -errno;
-		if (rmdir(op->dst) < 0)
+		if (!op->keep_dir && rmdir(op->dst) < 0)
 			return -errno;
 		return 0;
 	case ROOTFS_ROOT_RO:
@@ -659,9 +698,9 @@ static int run_op(const struct rootfs_op *op)
 	return -EINVAL;
 }
 
-int rootfs_child_setup(const struct rootfs_plan *plan, size_t *failed)
+int rootfs_child_setup(const struct rootfs_plan *plan, size_t from, size_t to, size_t *failed)
 {
-	for (size_t i = 0; i < plan->n_ops; i++) {
+	for (size_t i = from; i < to && i < plan->n_ops; i++) {
 		int r = run_op(&plan->ops[i]);
 		if (r < 0) {
 			*failed = i;

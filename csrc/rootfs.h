@@ -91,11 +91,28 @@ struct rootfs_op {
 	bool verify;
 	dev_t dev;
 	ino_t ino;
+	/* ROOTFS_DETACH_OLD: leave the mount point, which a template's other
+	 * copies still use (removing it would unmount the host's root from
+	 * every namespace that has it there). */
+	bool keep_dir;
 };
 
+/*
+ * A template: the ops that depend on nothing of a run (the runtime paths,
+ * the copied files, /dev) build, once per sandbox, a mount namespace the
+ * supervisor keeps; each later run copies it (setns, then unshare) and does
+ * only the rest: /tmp, /proc, the plugin and the allowed directories,
+ * detaching the host's root, the root read-only.  That is ops[0..n_static)
+ * and ops[n_static..n_ops); n_static is 0 when the plan cannot be split
+ * (a per-run mount would cover a static one), and then every run does
+ * everything.  The template keeps the host's root below the new one: a
+ * fresh /proc can only be mounted where a full one is visible, and the
+ * per-run binds come from there.
+ */
 struct rootfs_plan {
 	struct rootfs_op *ops;
 	size_t n_ops, cap_ops;
+	size_t n_static;
 	char **strings; /* owned by the plan */
 	size_t n_strings, cap_strings;
 };
@@ -115,10 +132,11 @@ struct rootfs_plan *rootfs_plan_free(struct rootfs_plan *plan);
 void rootfs_op_describe(const struct rootfs_plan *plan, size_t index, char *buf, size_t size);
 
 /*
- * Child side, async-signal-safe: build the root and pivot into it.
+ * Child side, async-signal-safe: ops [@from, @to) (all of them: 0,
+ * plan->n_ops).
  * @failed: receives the index of the op that failed.
  * Return: 0 or -errno.
  */
-int rootfs_child_setup(const struct rootfs_plan *plan, size_t *failed);
+int rootfs_child_setup(const struct rootfs_plan *plan, size_t from, size_t to, size_t *failed);
 
 #endif /* QFS_ROOTFS_H */

@@ -82,6 +82,8 @@ static void kept_ns_drop(qfs_sandbox *sb)
 {
 	sb->kept_userns = close_safe(sb->kept_userns);
 	sb->kept_netns = close_safe(sb->kept_netns);
+	/* The root's template belongs to that user namespace. */
+	launch_plan_drop_template(sb->plan);
 }
 
 static void output_close(struct sandbox_output *o)
@@ -871,6 +873,8 @@ static int start_plan(qfs_sandbox *sb, const struct launch_config *base, struct 
 			sb->kept_netns = child->netns;
 			sb->kept_uid = geteuid();
 		}
+		if (r >= 0 && child->mntns >= 0)
+			launch_plan_keep_template(sb->plan, child->mntns);
 		if (r == -ECHILD && sb->enf.joined && err && !strcmp(err->field, "namespaces")) {
 			kept_ns_drop(sb);
 			continue;

@@ -246,23 +246,11 @@ inline QJsonObject reportOf(const qfs_sandbox *sb)
 // plugin has exec'd, with the sandbox's main pid; the plugin is killed
 // after it returns.  @prepare, when given, is called with the sandbox
 // before the start (qfs_sandbox_set_nameservers ...).
-inline Result run(const qfs_policy *policy, qfs_plugin_type type, const QString &path,
-    const QStringList &args, const std::function<void(pid_t)> &whileRunning = {},
-    int waitMs = 60000, const std::function<void(qfs_sandbox *)> &prepare = {})
+// One run in @sb, which has no callbacks yet or @r's from an earlier run.
+inline void runIn(qfs_sandbox *sb, Result &r, qfs_plugin_type type, const QString &path,
+    const QStringList &args, const std::function<void(pid_t)> &whileRunning, int waitMs)
 {
-    Result r;
-    qfs_loop *loop = nullptr;
-    qfs_sandbox *sb = nullptr;
     qfs_error err {};
-
-    if (qfs_loop_new(&loop) < 0)
-        qFatal("qfs_loop_new failed");
-    r.start = qfs_sandbox_new(loop, policy, &sb, &err);
-    if (r.start < 0) {
-        r.error = QString::fromUtf8(err.message);
-        qfs_loop_free(loop);
-        return r;
-    }
     qfs_sandbox_callbacks cb {};
     cb.exited = [](qfs_sandbox *, const qfs_exit *ex, void *ud) {
         Result *res = static_cast<Result *>(ud);
@@ -286,8 +274,6 @@ inline Result run(const qfs_policy *policy, qfs_plugin_type type, const QString 
         static_cast<Result *>(ud)->limits << QString::fromUtf8(qfs_resource_name(res));
     };
     qfs_sandbox_set_callbacks(sb, &cb, &r);
-    if (prepare)
-        prepare(sb);
 
     std::vector<QByteArray> store;
     std::vector<const char *> argv = argvOf(args, store);
@@ -314,9 +300,46 @@ inline Result run(const qfs_policy *policy, qfs_plugin_type type, const QString 
             r.err = QByteArray(data, qsizetype(len));
     }
     r.report = reportOf(sb);
+}
+
+// Runs @times plugins one after another in one sandbox (a sandbox's later
+// runs reuse its plan, namespaces and the private root's template).
+inline QList<Result> runRepeated(const qfs_policy *policy, qfs_plugin_type type,
+    const QString &path, const QStringList &args, int times,
+    const std::function<void(qfs_sandbox *)> &prepare = {},
+    const std::function<void(pid_t)> &whileRunning = {}, int waitMs = 60000)
+{
+    QList<Result> results;
+    qfs_loop *loop = nullptr;
+    qfs_sandbox *sb = nullptr;
+    qfs_error err {};
+
+    if (qfs_loop_new(&loop) < 0)
+        qFatal("qfs_loop_new failed");
+    Result first;
+    first.start = qfs_sandbox_new(loop, policy, &sb, &err);
+    if (first.start < 0) {
+        first.error = QString::fromUtf8(err.message);
+        qfs_loop_free(loop);
+        return { first };
+    }
+    if (prepare)
+        prepare(sb);
+    results.reserve(times);
+    for (int i = 0; i < times; i++) {
+        results << Result {};
+        runIn(sb, results.last(), type, path, args, whileRunning, waitMs);
+    }
     qfs_sandbox_free(sb);
     qfs_loop_free(loop);
-    return r;
+    return results;
+}
+
+inline Result run(const qfs_policy *policy, qfs_plugin_type type, const QString &path,
+    const QStringList &args, const std::function<void(pid_t)> &whileRunning = {},
+    int waitMs = 60000, const std::function<void(qfs_sandbox *)> &prepare = {})
+{
+    return runRepeated(policy, type, path, args, 1, prepare, whileRunning, waitMs).first();
 }
 
 // A non-blocking socket of @type on a free port of the host's loopback

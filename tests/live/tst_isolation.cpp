@@ -65,6 +65,8 @@ private slots:
     void noNamespaceEscape();
     void privateRootMounts_data();
     void privateRootMounts();
+    void privateRootTemplate_data();
+    void privateRootTemplate();
 
 private:
     static void addLevels(bool withUnrestricted = false);
@@ -742,6 +744,82 @@ void TestIsolation::privateRootMounts()
     r = runProbe(p.get(), { "chmod", "/dev/null" });
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(strerror(EROFS)), r.err.constData());
+}
+
+void TestIsolation::privateRootTemplate_data()
+{
+    QTest::addColumn<int>("level");
+    QTest::newRow("sandboxed") << int(QFS_LEVEL_SANDBOXED);
+    QTest::newRow("strict") << int(QFS_LEVEL_STRICT);
+}
+
+// The mounts a plugin sees, without what differs from one mount to the
+// next of the same kind (ids, device numbers): mount point, options,
+// file system type, source, per line, sorted.
+static QList<QByteArray> mountTable(const QByteArray &mountinfo)
+{
+    QList<QByteArray> rows;
+    for (const QByteArray &line : mountinfo.split('\n')) {
+        const QList<QByteArray> f = line.split(' ');
+        const qsizetype dash = f.indexOf("-");
+        if (f.size() <= 5 || dash < 0 || dash + 2 >= f.size())
+            continue;
+        rows << f[4] + ' ' + f[5] + ' ' + f[dash + 1] + ' ' + f[dash + 2];
+    }
+    std::sort(rows.begin(), rows.end());
+    return rows;
+}
+
+void TestIsolation::privateRootTemplate()
+{
+    // A sandbox's first run builds the static part of its private root as
+    // a template the supervisor keeps; its later runs copy it and add only
+    // what is theirs.  Judged on the later runs: the same mounts with the
+    // same options as the first run's, a /tmp of their own, the host's
+    // root detached, the host's files out of reach.
+    QFETCH(int, level);
+    Tree t;
+    const QByteArray secret = "SECRET-" + QByteArray::number(qint64(getpid()));
+    const QString hidden = t.file("secret.txt", secret, 0644);
+    const QString allowed = t.mkdir("allowed", false);
+    Policy p = policy(level);
+    allowDir(p.get(), allowed, false);
+
+    auto templated = [](const Result &r) {
+        return r.report["enforcement"].toObject()["private_root_template"].toBool();
+    };
+    const QList<Result> mounts
+        = runRepeated(p.get(), QFS_PLUGIN_NATIVE, QFS_PROBE, { "cat", "/proc/self/mountinfo" }, 3);
+    QCOMPARE(mounts.size(), 3);
+    for (int i = 0; i < 3; i++) {
+        QCOMPARE(mounts[i].start, 0);
+        QCOMPARE(mounts[i].exitCode, 0);
+        QCOMPARE(templated(mounts[i]), i > 0);
+    }
+    const QList<QByteArray> built = mountTable(mounts[0].out);
+    QVERIFY2(built.size() > 10, mounts[0].out.constData());
+    QCOMPARE(mountTable(mounts[1].out), built);
+    QCOMPARE(mountTable(mounts[2].out), built);
+    QVERIFY(!mounts[2].out.contains("qfsandbox-oldroot"));
+
+    // Each run's /tmp is its own: a name the last run made is free again.
+    for (const Result &r :
+        runRepeated(p.get(), QFS_PLUGIN_NATIVE, QFS_PROBE, { "symlink", "x", "/tmp/fresh" }, 3)) {
+        QCOMPARE(r.status, QFS_STATUS_EXITED);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+    }
+
+    // Nothing of the host's root is left where it hung, nor anywhere else.
+    for (const QString &path : { QStringLiteral("/.qfsandbox-oldroot") + hidden, hidden }) {
+        const QList<Result> rs
+            = runRepeated(p.get(), QFS_PLUGIN_NATIVE, QFS_PROBE, { "cat", path }, 3);
+        for (int i = 0; i < rs.size(); i++) {
+            QCOMPARE(templated(rs[i]), i > 0);
+            QVERIFY2(
+                rs[i].status != QFS_STATUS_EXITED || rs[i].exitCode == 1, rs[i].out.constData());
+            QVERIFY(!rs[i].out.contains(secret));
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestIsolation)

@@ -291,9 +291,13 @@ private slots:
 
         // A run the kernel ended at the memory limit, then one that is well
         // within it: the OOM kill counted for the first is not the second's.
+        // (Without a memory cgroup the RLIMIT_DATA backstop refuses the
+        // allocation instead: nothing is counted to carry over.)
         const Run oom = run({ "alloc", "1024" });
-        QCOMPARE(oom.status, int(QFS_STATUS_LIMIT_EXCEEDED));
-        QCOMPARE(oom.limit, int(QFS_RESOURCE_MEMORY));
+        if (backendOf(oom.report, "memory").startsWith("cgroup")) {
+            QCOMPARE(oom.status, int(QFS_STATUS_LIMIT_EXCEEDED));
+            QCOMPARE(oom.limit, int(QFS_RESOURCE_MEMORY));
+        }
         const Run after = run({ "exit", "0", "0" });
         QCOMPARE(after.status, int(QFS_STATUS_EXITED));
         QCOMPARE(after.exitCode, 0);

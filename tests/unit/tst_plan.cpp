@@ -23,6 +23,7 @@ class TestPlan : public QObject
 private slots:
     void rootfsOrderAndKinds();
     void rootfsRefusesTheRoot();
+    void rootfsTemplateSplit();
     void elfKinds_data();
     void elfKinds();
     void commandLines();
@@ -125,6 +126,52 @@ void TestPlan::rootfsOrderAndKinds()
     char what[256];
     rootfs_op_describe(p, size_t(usr), what, sizeof(what));
     QCOMPARE(QByteArray(what), QByteArray("binding /usr read-only"));
+    rootfs_plan_free(p);
+}
+
+// The ops a template holds come first, those of each run after; a plan
+// where a run's mount would cover a template's path is not split.
+void TestPlan::rootfsTemplateSplit()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QByteArray allowed = QFile::encodeName(dir.path());
+    const char *runtime[] = { "/usr", "/bin", "/etc/passwd" };
+    const char *files[] = { "/opt/qfs-test-plugin" };
+    rootfs_dir dirs[] = { { allowed.constData(), true } };
+    rootfs_spec spec {};
+    spec.runtime_paths = runtime;
+    spec.n_runtime = 3;
+    spec.dirs = dirs;
+    spec.n_dirs = 1;
+    spec.files = files;
+    spec.n_files = 0;
+    spec.tmp_size_mb = 1;
+    rootfs_plan *p = nullptr;
+    QCOMPARE(rootfs_plan_new(&spec, &p, nullptr), 0);
+    QVERIFY(p->n_static > 2 && p->n_static < p->n_ops);
+    auto perRun = [](const rootfs_op &op) {
+        return op.verify || op.kind == ROOTFS_PROC || op.kind == ROOTFS_REBIND_RO
+            || op.kind == ROOTFS_DETACH_OLD || op.kind == ROOTFS_ROOT_RO
+            || (op.kind == ROOTFS_TMPFS && QByteArray(op.dst) == "/tmp");
+    };
+    for (size_t i = 0; i < p->n_ops; i++)
+        QVERIFY2(perRun(p->ops[i]) == (i >= p->n_static), p->ops[i].dst);
+    QVERIFY(indexOf(p, "/usr", ROOTFS_BIND) < int(p->n_static));
+    QVERIFY(indexOf(p, "/dev", ROOTFS_SETATTR) < int(p->n_static));
+    QVERIFY(indexOf(p, "/tmp", ROOTFS_TMPFS) >= int(p->n_static));
+    QVERIFY(indexOf(p, allowed.constData(), ROOTFS_BIND) > indexOf(p, "/tmp", ROOTFS_TMPFS));
+    QVERIFY(indexOf(p, "/proc/sys", ROOTFS_REBIND_RO) > indexOf(p, "/proc", ROOTFS_PROC));
+    // The template's copies still need the host's root where it hangs.
+    QVERIFY(p->ops[p->n_ops - 2].keep_dir);
+    rootfs_plan_free(p);
+
+    // An allowed /etc would cover the copied /etc/passwd: one piece.
+    dirs[0] = { "/etc", false };
+    QCOMPARE(rootfs_plan_new(&spec, &p, nullptr), 0);
+    QCOMPARE(p->n_static, size_t(0));
+    QCOMPARE(p->ops[p->n_ops - 2].kind, ROOTFS_DETACH_OLD);
+    QVERIFY(!p->ops[p->n_ops - 2].keep_dir);
     rootfs_plan_free(p);
 }
 
