@@ -131,10 +131,13 @@ int landlock_ruleset_new(const struct landlock_spec *spec, qfs_error *err)
 			if (fd < 0 && rule->optional && (errno == ENOENT || errno == ENOTDIR))
 				continue;
 		}
-		if (fd < 0 || fstat(fd, &st) < 0)
+		bool dir = rule->fd >= 0 && rule->kind == LANDLOCK_KIND_DIR;
+		if (fd < 0 || (!(rule->fd >= 0 && rule->kind) && fstat(fd, &st) < 0))
 			return error_set(err, "landlock", errno,
 					 "opening %s for its Landlock rule failed", rule->path);
-		uint64_t access = landlock_access(spec->abi, rule->grant, S_ISDIR(st.st_mode));
+		if (!(rule->fd >= 0 && rule->kind))
+			dir = S_ISDIR(st.st_mode);
+		uint64_t access = landlock_access(spec->abi, rule->grant, dir);
 		int e = add_rule_fd(ruleset, fd, access);
 		if (e < 0)
 			return error_set(err, "landlock", -e,

@@ -51,7 +51,12 @@ struct landlock_rule {
 	 * to run keeps those of the system paths), used instead of opening
 	 * path again; -1: open path. */
 	int fd;
+	/* What fd is, when known (it never changes): LANDLOCK_KIND_*; 0
+	 * asks fstat(). */
+	unsigned char kind;
 };
+#define LANDLOCK_KIND_DIR   1
+#define LANDLOCK_KIND_OTHER 2
 
 struct landlock_spec {
 	int abi;

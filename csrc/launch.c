@@ -718,10 +718,14 @@ static int plan_landlock(struct launch_plan *p, const qfs_policy *policy, unsign
 	/* A kept descriptor must be of the inode the watch saw. */
 	for (size_t i = 0; i < p->n_rules; i++) {
 		struct stat st;
-		if (p->rules[i].fd >= 0 &&
-		    (fstat(p->rules[i].fd, &st) < 0 ||
-		     !watch_agrees(p, p->rules[i].path, st.st_dev, st.st_ino)))
+		if (p->rules[i].fd < 0)
+			continue;
+		if (fstat(p->rules[i].fd, &st) < 0 ||
+		    !watch_agrees(p, p->rules[i].path, st.st_dev, st.st_ino))
 			p->reusable = false;
+		else /* kept, and what it is never changes: no fstat per run */
+			p->rules[i].kind =
+				S_ISDIR(st.st_mode) ? LANDLOCK_KIND_DIR : LANDLOCK_KIND_OTHER;
 	}
 	p->landlock = true;
 
