@@ -14,8 +14,11 @@
  *
  * A sandbox that ran before joins the user and network namespaces of its
  * previous run instead of creating them (a network namespace costs the
- * kernel about half a millisecond to build and more to tear down); every
- * other namespace, the root, the filter and the ruleset are new each run.
+ * kernel about half a millisecond to build and more to tear down), and the
+ * mount namespace its first run left as the private root's template
+ * (rootfs.h), of which the unshare below makes this run's copy; the pid,
+ * ipc, uts and cgroup namespaces, /tmp, /proc, the plugin's and the allowed
+ * directories' binds, the filter and the ruleset are new each run.
  * Joining needs an extra process: the child joins, unshares the rest, and
  * starts the init with CLONE_PARENT (so the init is the supervisor's child
  * and pid 1 of the new pid namespace), then exits.

@@ -18,9 +18,13 @@
  * A sandbox runs one plugin at a time; after `exited` it may be started
  * again.  A later run joins the user and network namespaces its sandbox
  * created before (both made for this sandbox alone, in which no plugin
- * ever held a capability); everything else (pid, mount, ipc, uts and
- * cgroup namespaces, the private root and its /tmp, Landlock, seccomp) is
- * new for each run.  qfs_sandbox_update_policy() forgets them.  The supervisor's plan of a run
+ * ever held a capability), copies the read-only part of the private root
+ * its first run built (the runtime paths, /etc, /dev: a mount namespace
+ * the supervisor keeps, in which no plugin ever ran) and takes its cgroups
+ * again (empty, the peaks reset, the counters from zero); the pid, ipc,
+ * uts and cgroup namespaces, /tmp, /proc, the plugin's and the allowed
+ * directories' binds, Landlock and seccomp are new for each run.
+ * qfs_sandbox_update_policy() forgets them.  The supervisor's plan of a run
  * (the plugin's command line, the private root's operations, the Landlock rules) is kept for the
  * next run that asks for the same plugin, arguments and policy, as long as every file it examined
  * is still the same inode (and, for files whose bytes it holds, of the same size and times); the
