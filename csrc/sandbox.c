@@ -78,6 +78,21 @@ int qfs_sandbox_new(qfs_loop *loop, const qfs_policy *policy, qfs_sandbox **ret,
 }
 
 /* Forgets the namespaces kept from an earlier run. */
+/* How long a sandbox keeps its private root's template after a run
+ * starts.  The template holds a copy of the host's mount tree: a file
+ * system the host unmounts (a removable disk) stays alive while it does.
+ * Runs that follow each other quickly share it; a sandbox left idle, or
+ * running one long plugin, lets it go. */
+#define TEMPLATE_KEEP_USEC (5u * 1000u * 1000u)
+
+static void on_template_idle(struct loop_timer *t, void *userdata)
+{
+	qfs_sandbox *sb = userdata;
+
+	(void)t;
+	launch_plan_drop_template(sb->plan);
+}
+
 static void kept_ns_drop(qfs_sandbox *sb)
 {
 	sb->kept_userns = close_safe(sb->kept_userns);
@@ -174,6 +189,7 @@ qfs_sandbox *qfs_sandbox_free(qfs_sandbox *sb)
 	run_release(sb);
 	resources_free(sb);
 	kept_ns_drop(sb);
+	sb->template_timer = loop_timer_free(sb->template_timer);
 	sb->plan = launch_plan_free(sb->plan);
 	for (int i = 0; i < 2; i++)
 		free(sb->out[i].buf);
@@ -846,6 +862,9 @@ static int start_plan(qfs_sandbox *sb, const struct launch_config *base, struct 
 	/* The kept namespaces map the ids of the supervisor that made them. */
 	if (sb->kept_userns >= 0 && sb->kept_uid != geteuid())
 		kept_ns_drop(sb);
+	/* A template kept too long goes even if the loop never ran. */
+	if (loop_now_usec() >= sb->template_until_usec)
+		launch_plan_drop_template(sb->plan);
 	for (int attempt = 0; attempt < 3; attempt++) {
 		struct launch_plan *plan = NULL;
 		cfg.join_userns = sb->kept_userns;
@@ -875,6 +894,15 @@ static int start_plan(qfs_sandbox *sb, const struct launch_config *base, struct 
 		}
 		if (r >= 0 && child->mntns >= 0)
 			launch_plan_keep_template(sb->plan, child->mntns);
+		if (r >= 0) {
+			sb->template_until_usec = loop_now_usec() + TEMPLATE_KEEP_USEC;
+			if (!sb->template_timer &&
+			    loop_timer_new(sb->loop, on_template_idle, sb, &sb->template_timer) < 0)
+				launch_plan_drop_template(sb->plan);
+			if (sb->template_timer &&
+			    loop_timer_arm(sb->template_timer, sb->template_until_usec) < 0)
+				launch_plan_drop_template(sb->plan);
+		}
 		if (r == -ECHILD && sb->enf.joined && err && !strcmp(err->field, "namespaces")) {
 			kept_ns_drop(sb);
 			continue;

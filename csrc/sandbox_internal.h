@@ -110,6 +110,11 @@ struct qfs_sandbox {
 	 * asks for the same and the files it examined did not change
 	 * (launch_plan_new()). */
 	struct launch_plan *plan;
+	/* When the plan's private-root template is given up unless another
+	 * run starts first (it holds the host's mount tree), and the timer
+	 * that does it while the loop runs. */
+	uint64_t template_until_usec;
+	struct loop_timer *template_timer;
 
 	/* The network mediator of the run (net.h), and the nameservers it
 	 * asks (none set: the system's, read at each start). */

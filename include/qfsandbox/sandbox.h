@@ -20,7 +20,8 @@
  * created before (both made for this sandbox alone, in which no plugin
  * ever held a capability), copies the read-only part of the private root
  * its first run built (the runtime paths, /etc, /dev: a mount namespace
- * the supervisor keeps, in which no plugin ever ran) and takes its cgroups
+ * the supervisor keeps, in which no plugin ever ran, for at most 5 s after
+ * the last run started) and takes its cgroups
  * again (empty, the peaks reset, the counters from zero); the pid, ipc,
  * uts and cgroup namespaces, /tmp, /proc, the plugin's and the allowed
  * directories' binds, Landlock and seccomp are new for each run.

@@ -307,7 +307,8 @@ inline void runIn(qfs_sandbox *sb, Result &r, qfs_plugin_type type, const QStrin
 inline QList<Result> runRepeated(const qfs_policy *policy, qfs_plugin_type type,
     const QString &path, const QStringList &args, int times,
     const std::function<void(qfs_sandbox *)> &prepare = {},
-    const std::function<void(pid_t)> &whileRunning = {}, int waitMs = 60000)
+    const std::function<void(pid_t)> &whileRunning = {}, int waitMs = 60000,
+    const std::function<void(int)> &beforeRun = {})
 {
     QList<Result> results;
     qfs_loop *loop = nullptr;
@@ -327,6 +328,8 @@ inline QList<Result> runRepeated(const qfs_policy *policy, qfs_plugin_type type,
         prepare(sb);
     results.reserve(times);
     for (int i = 0; i < times; i++) {
+        if (beforeRun)
+            beforeRun(i);
         results << Result {};
         runIn(sb, results.last(), type, path, args, whileRunning, waitMs);
     }

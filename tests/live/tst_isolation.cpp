@@ -7,6 +7,7 @@
 
 #include <QScopeGuard>
 #include <QSet>
+#include <QThread>
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -801,6 +802,20 @@ void TestIsolation::privateRootTemplate()
     QCOMPARE(mountTable(mounts[1].out), built);
     QCOMPARE(mountTable(mounts[2].out), built);
     QVERIFY(!mounts[2].out.contains("qfsandbox-oldroot"));
+
+    // The template holds the host's mount tree: a sandbox that starts no
+    // run for 5 s gives it up, and its next run builds a new one.
+    const QList<Result> later = runRepeated(
+        p.get(), QFS_PLUGIN_NATIVE, QFS_PROBE, { "exit", "0" }, 4, {}, {}, 60000, [](int i) {
+            if (i == 2)
+                QThread::msleep(5200);
+        });
+    QCOMPARE(later.size(), 4);
+    for (int i = 0; i < 4; i++)
+        QCOMPARE(later[i].exitCode, 0);
+    QCOMPARE(templated(later[1]), true);
+    QCOMPARE(templated(later[2]), false);
+    QCOMPARE(templated(later[3]), true);
 
     // Each run's /tmp is its own: a name the last run made is free again.
     for (const Result &r :
