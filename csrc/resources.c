@@ -432,6 +432,14 @@ void resources_release(qfs_sandbox *sb)
 	launch_resources_init(&sb->resources);
 }
 
+void resources_idle(qfs_sandbox *sb)
+{
+	struct resources *rs = sb->resources_state;
+
+	if (rs && !sb->running)
+		rs->cg = cgroup_free(rs->cg);
+}
+
 void resources_free(qfs_sandbox *sb)
 {
 	resources_release(sb);

@@ -76,6 +76,9 @@ void resources_sample(qfs_sandbox *sb);
 bool resources_memory_from_cgroup(const qfs_sandbox *sb);
 
 void resources_release(qfs_sandbox *sb);
+/* resources_idle() - between runs: gives up the cgroups kept for the next
+ * run (it makes new ones); no-op while a run is on. */
+void resources_idle(qfs_sandbox *sb);
 void resources_free(qfs_sandbox *sb);
 
 /* For the report: who held @resource in the last run ("cgroup2" ...), or

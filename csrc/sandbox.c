@@ -78,11 +78,13 @@ int qfs_sandbox_new(qfs_loop *loop, const qfs_policy *policy, qfs_sandbox **ret,
 }
 
 /* Forgets the namespaces kept from an earlier run. */
-/* How long a sandbox keeps its private root's template after a run
- * starts.  The template holds a copy of the host's mount tree: a file
- * system the host unmounts (a removable disk) stays alive while it does.
- * Runs that follow each other quickly share it; a sandbox left idle, or
- * running one long plugin, lets it go. */
+/* How long a sandbox keeps what makes its next run quick after a run
+ * starts.  The private root's template holds a copy of the host's mount
+ * tree: a file system the host unmounts (a removable disk) stays alive
+ * while it does.  The plan holds descriptors of the system paths, the
+ * cgroups a few more: some thirty per sandbox in all.  Runs that follow
+ * each other quickly share them; a sandbox left idle gives them up (the
+ * template also while one long plugin runs). */
 #define TEMPLATE_KEEP_USEC (5u * 1000u * 1000u)
 
 static void on_template_idle(struct loop_timer *t, void *userdata)
@@ -91,6 +93,10 @@ static void on_template_idle(struct loop_timer *t, void *userdata)
 
 	(void)t;
 	launch_plan_drop_template(sb->plan);
+	if (!sb->running) {
+		sb->plan = launch_plan_free(sb->plan);
+		resources_idle(sb);
+	}
 }
 
 static void kept_ns_drop(qfs_sandbox *sb)

@@ -21,7 +21,8 @@
  * ever held a capability), copies the read-only part of the private root
  * its first run built (the runtime paths, /etc, /dev: a mount namespace
  * the supervisor keeps, in which no plugin ever ran, for at most 5 s after
- * the last run started) and takes its cgroups
+ * the last run started; an idle sandbox gives up its plan and cgroups
+ * then too) and takes its cgroups
  * again (empty, the peaks reset, the counters from zero); the pid, ipc,
  * uts and cgroup namespaces, /tmp, /proc, the plugin's and the allowed
  * directories' binds, Landlock and seccomp are new for each run.

@@ -789,6 +789,7 @@ void TestIsolation::privateRootTemplate()
     auto templated = [](const Result &r) {
         return r.report["enforcement"].toObject()["private_root_template"].toBool();
     };
+    settle(QFS_PROBE);
     const QList<Result> mounts
         = runRepeated(p.get(), QFS_PLUGIN_NATIVE, QFS_PROBE, { "cat", "/proc/self/mountinfo" }, 3);
     QCOMPARE(mounts.size(), 3);

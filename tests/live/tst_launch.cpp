@@ -8,6 +8,7 @@
 #include <csignal>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -38,6 +39,7 @@ private slots:
     void elfKinds();
     void planReuse();
     void planReuseHostFileChanged();
+    void idleSandboxLetsGo();
 };
 
 void TestLaunch::kinds_data()
@@ -421,6 +423,74 @@ static QJsonObject runIn(
 static bool reused(const QJsonObject &report)
 {
     return report.value("enforcement").toObject().value("reused_plan").toBool();
+}
+
+// What a sandbox keeps for its next run (the plan's descriptors, the
+// private root's template, the cgroups) it gives up 5 s after a run
+// started when no other run started, as the loop runs; its next run
+// builds them again.
+void TestLaunch::idleSandboxLetsGo()
+{
+    Policy p = policy(QFS_LEVEL_STRICT);
+    qfs_loop *loop = nullptr;
+    qfs_sandbox *sb = nullptr;
+    qfs_error err {};
+    QCOMPARE(qfs_loop_new(&loop), 0);
+    QCOMPARE(qfs_sandbox_new(loop, p.get(), &sb, &err), 0);
+    auto cleanup = qScopeGuard([&] {
+        qfs_sandbox_free(sb);
+        qfs_loop_free(loop);
+    });
+    auto runOnce = [&] {
+        const char *argv[] = { "exit", "0", nullptr };
+        if (qfs_sandbox_start(sb, QFS_PLUGIN_NATIVE, QFS_PROBE, argv, &err) < 0)
+            return QJsonObject();
+        qfs_sandbox_wait(sb, 30000);
+        return reportOf(sb);
+    };
+    auto fds = [] { return QDir("/proc/self/fd").entryList(QDir::Files | QDir::System).size(); };
+    auto cgroupDirs = [](const QJsonObject &report) {
+        QStringList dirs;
+        const QString d
+            = report["enforcement"].toObject()["cgroup"].toObject()["detail"].toString();
+        for (const QString &w : d.split(QRegularExpression("[ ;()]"), Qt::SkipEmptyParts))
+            if (w.startsWith('/') && w.contains("/qfs-"))
+                dirs << w;
+        return dirs;
+    };
+
+    settle(QFS_PROBE);
+    const int before = fds();
+    QJsonObject r = runOnce();
+    QVERIFY(!r.isEmpty());
+    r = runOnce();
+    QVERIFY(r["enforcement"].toObject()["private_root_template"].toBool());
+    const int warm = fds();
+    const QStringList dirs = cgroupDirs(r);
+    for (const QString &d : dirs)
+        QVERIFY2(QFileInfo::exists(d), qPrintable(d));
+
+    // Idle, the loop running: everything kept is given up.
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 5600) {
+        pollfd pfd { qfs_loop_get_fd(loop), POLLIN, 0 };
+        poll(&pfd, 1, 100);
+        qfs_loop_dispatch(loop);
+    }
+    const int idle = fds();
+    QVERIFY2(
+        warm - idle >= 8, qPrintable(QString("%1 -> %2 -> %3").arg(before).arg(warm).arg(idle)));
+    QVERIFY2(
+        idle <= before + 3, qPrintable(QString("%1 -> %2 -> %3").arg(before).arg(warm).arg(idle)));
+    for (const QString &d : dirs)
+        QVERIFY2(!QFileInfo::exists(d), qPrintable(d));
+
+    // And the next run builds them again.
+    r = runOnce();
+    QCOMPARE(r["exit_code"].toInt(), 0);
+    QVERIFY(!r["enforcement"].toObject()["private_root_template"].toBool());
+    QVERIFY(!r["enforcement"].toObject()["reused_plan"].toBool());
 }
 
 void TestLaunch::planReuse()
